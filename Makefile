@@ -1,0 +1,60 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# dibs: Direct Internal Buffer Sharing, out of tree.
+#
+#   make                  modules for KDIR, and dibsctl
+#   make C=2              the same through sparse
+#   make install          modules into /lib/modules/KVER/updates/dibs, dibsctl
+#   make check            build + every selftest in QEMU guests (scripts/vm)
+#   make run / make shell a guest with the suite loaded: demo / console
+#
+# KDIR defaults to the running kernel's build dir, else the newest Debian
+# linux-headers-*-$(FLAVOUR_ARCH) in /usr/src.
+
+DIBS_VERSION := $(shell cat $(CURDIR)/VERSION)
+
+ARCH ?= $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/s390x/s390/')
+FLAVOUR_ARCH := $(if $(filter s390,$(ARCH)),s390x,amd64)
+KVER ?= $(shell uname -r)
+KDIR ?= $(firstword $(wildcard /lib/modules/$(KVER)/build) \
+	$(lastword $(sort $(wildcard /usr/src/linux-headers-*-$(FLAVOUR_ARCH)))))
+
+KMAKE = $(MAKE) -C $(KDIR) M=$(CURDIR) ARCH=$(ARCH) $(if $(CROSS_COMPILE),CROSS_COMPILE=$(CROSS_COMPILE))
+
+PREFIX ?= /usr
+DESTDIR ?=
+INSTALL_MOD_DIR ?= updates/dibs
+
+.PHONY: all modules dibsctl clean install uninstall check run shell bench help
+
+all: modules dibsctl
+
+modules:
+	@test -n "$(KDIR)" -a -d "$(KDIR)" || \
+		{ echo "dibs: no kernel build tree; install linux-headers or set KDIR" >&2; exit 1; }
+	$(KMAKE) modules
+
+dibsctl:
+	$(MAKE) -C dibsctl
+
+clean:
+	@if [ -n "$(KDIR)" ] && [ -d "$(KDIR)" ]; then $(KMAKE) clean; fi
+	$(MAKE) -C dibsctl clean
+	$(MAKE) -C selftests clean
+	rm -rf build
+
+install: all
+	$(KMAKE) INSTALL_MOD_DIR=$(INSTALL_MOD_DIR) modules_install
+	$(MAKE) -C dibsctl install DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)
+
+uninstall:
+	rm -rf $(DESTDIR)/lib/modules/$(KVER)/$(INSTALL_MOD_DIR)
+	-depmod -a $(KVER)
+	$(MAKE) -C dibsctl uninstall DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)
+
+# The VM harness; FLAVOUR=6.1|6.12 picks one kernel, the default runs all.
+check run shell bench:
+	scripts/vm $@
+
+help:
+	@sed -n '3,12p' Makefile

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * dibs_core internals shared by the files of dibs_core.ko (the core proper,
+ * the netlink family, the self-check).  Not an API for other modules.
+ */
+#ifndef _DIBS_CORE_H
+#define _DIBS_CORE_H
+
+#include <linux/dibs.h>
+
+#define DIBS_NAME_MAX	16	/* with the NUL, like IFNAMSIZ */
+
+/**
+ * dibs_walk_devs() - call @fn for each device, in order of addition
+ * @fn: called with the device list lock held (process context, may sleep,
+ *	must not add or delete devices); a non-zero return stops the walk
+ * @arg: passed to @fn
+ *
+ * Return: what the last @fn call returned (0 if all were 0).
+ */
+int dibs_walk_devs(int (*fn)(struct dibs_dev *dev, void *arg), void *arg);
+
+/**
+ * dibs_dev_get_by_name() - find a device and take a reference
+ * @name: the device name
+ *
+ * Return: the device (drop with put_device(&dev->dev)) or NULL.
+ */
+struct dibs_dev *dibs_dev_get_by_name(const char *name);
+
+/**
+ * dibs_walk_clients() - call @fn for each registered client
+ * @fn: called with the client list lock held; non-zero return stops
+ * @arg: passed to @fn
+ *
+ * Return: what the last @fn call returned.
+ */
+int dibs_walk_clients(int (*fn)(struct dibs_client *client, void *arg),
+			 void *arg);
+
+/**
+ * dibs_dev_dmbs_in_use() - how many DMBs clients hold on @dev
+ * @dev: the device
+ *
+ * Counted from dev->dmb_clientid_arr, which every driver maintains.
+ */
+unsigned int dibs_dev_dmbs_in_use(struct dibs_dev *dev);
+
+/**
+ * dibs_dev_get_clients() - the clients that get callbacks from @dev
+ * @dev: the device
+ * @clients: array of MAX_DIBS_CLIENTS entries, filled with the clients
+ *
+ * Return: the number of entries filled.
+ */
+int dibs_dev_get_clients(struct dibs_dev *dev, struct dibs_client **clients);
+
+/**
+ * dibs_dev_kind_name() - the kind name of a device ("" if it has none)
+ * @dev: the device
+ */
+const char *dibs_dev_kind_name(struct dibs_dev *dev);
+
+/* dibs_nl.c: the generic netlink family "dibs". */
+int dibs_nl_init(void);
+void dibs_nl_exit(void);
+/* Multicast a dev-new/dev-del notification; process context, may sleep. */
+void dibs_nl_notify_dev(struct dibs_dev *dev, bool added);
+
+#endif /* _DIBS_CORE_H */

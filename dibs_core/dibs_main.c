@@ -1,0 +1,618 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dibs_core: the dibs layer between buffer-sharing devices and their clients.
+ *
+ * Devices (dibs_lo, dibs_ism) call dibs_dev_add()/dibs_dev_del(); clients
+ * (dibs_smcd, the self-check) call dibs_register_client()/
+ * dibs_unregister_client().  The layer tells every client about every
+ * device, publishes devices in sysfs (class "dibs") and the netlink family
+ * "dibs", and keeps a registry of device kinds so that devices can be made
+ * and removed at runtime.  Data never passes through here: clients call the
+ * device ops directly, and devices call clients' handle_irq()/handle_event()
+ * directly, under dibs_dev.lock.
+ *
+ * Locking, outermost first:
+ *
+ * dibs_kinds_lock (mutex)
+ *	The list of kinds.  Held across every kind new_dev()/del_dev() call, so
+ *	those never run concurrently, and dibs_kind_unregister() waits for them.
+ * dibs_devs_lock (mutex)
+ *	The list of devices.  Held while devices are added and removed and
+ *	while clients' add_dev()/del_dev() run, so a client never sees a device
+ *	twice or after its removal.  Clients must not add or delete devices, or
+ *	(un)register clients, from add_dev()/del_dev().
+ * dibs_clients_lock (mutex)
+ *	The clients[] array.
+ * dibs_dev.lock (spinlock, IRQ-safe)
+ *	A device's subs[] (which clients get callbacks) and dmb_clientid_arr[]
+ *	(which client owns which DMB index).  Drivers hold it while they call
+ *	handle_irq()/handle_event(); clearing subs[] under it therefore
+ *	guarantees that no callback runs any more once it is released.
+ */
+#define pr_fmt(fmt) "dibs: " fmt
+
+#include <linux/ctype.h>
+#include <linux/device.h>
+#include <linux/dibs.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/netlink.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "dibs_core.h"
+
+MODULE_DESCRIPTION("dibs: Direct Internal Buffer Sharing core");
+MODULE_AUTHOR("The dibs authors");
+MODULE_LICENSE("GPL");
+MODULE_VERSION(DIBS_VERSION);
+
+static DEFINE_MUTEX(dibs_kinds_lock);
+static LIST_HEAD(dibs_kinds);
+
+static DEFINE_MUTEX(dibs_devs_lock);
+static LIST_HEAD(dibs_devs);
+
+static DEFINE_MUTEX(dibs_clients_lock);
+static struct dibs_client *dibs_clients[MAX_DIBS_CLIENTS];
+
+static inline struct dibs_dev *to_dibs_dev(struct device *dev)
+{
+	return container_of(dev, struct dibs_dev, dev);
+}
+
+/* A name fits sysfs, netlink and the CLI: 1..15 of [A-Za-z0-9_.-]. */
+static bool dibs_name_valid(const char *name)
+{
+	size_t i, len = strnlen(name, DIBS_NAME_MAX);
+
+	if (!len || len >= DIBS_NAME_MAX || !strcmp(name, ".") ||
+	    !strcmp(name, ".."))
+		return false;
+	for (i = 0; i < len; i++)
+		if (!isalnum(name[i]) && !strchr("_.-", name[i]))
+			return false;
+	return true;
+}
+
+/* Caller holds dibs_devs_lock. */
+static struct dibs_dev *__dibs_dev_find(const char *name)
+{
+	struct dibs_dev *dibs;
+
+	list_for_each_entry(dibs, &dibs_devs, list)
+		if (!strcmp(dev_name(&dibs->dev), name))
+			return dibs;
+	return NULL;
+}
+
+/* Count DMB indices owned by @client_id, or by any client (NO_DIBS_CLIENT). */
+static unsigned int dibs_dev_count_dmbs(struct dibs_dev *dibs, u8 client_id)
+{
+	int i, max_dmbs = dibs->ops->max_dmbs();
+	unsigned int n = 0;
+	unsigned long flags;
+
+	spin_lock_irqsave(&dibs->lock, flags);
+	for (i = 0; i < max_dmbs; i++) {
+		u8 owner = dibs->dmb_clientid_arr[i];
+
+		if (owner != NO_DIBS_CLIENT &&
+		    (client_id == NO_DIBS_CLIENT || owner == client_id))
+			n++;
+	}
+	spin_unlock_irqrestore(&dibs->lock, flags);
+	return n;
+}
+
+static void dibs_dev_set_sub(struct dibs_dev *dibs, u8 id,
+			     struct dibs_client *client)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&dibs->lock, flags);
+	dibs->subs[id] = client;
+	spin_unlock_irqrestore(&dibs->lock, flags);
+}
+
+/* Clients */
+
+int dibs_register_client(struct dibs_client *client)
+{
+	struct dibs_dev *dibs;
+	int i;
+
+	if (!client || !client->name || !client->ops ||
+	    !client->ops->add_dev || !client->ops->del_dev) {
+		pr_err("refusing a client without name, add_dev or del_dev\n");
+		return -EINVAL;
+	}
+
+	mutex_lock(&dibs_devs_lock);
+	mutex_lock(&dibs_clients_lock);
+	for (i = 0; i < MAX_DIBS_CLIENTS; i++)
+		if (!dibs_clients[i])
+			break;
+	if (i == MAX_DIBS_CLIENTS) {
+		mutex_unlock(&dibs_clients_lock);
+		mutex_unlock(&dibs_devs_lock);
+		pr_err("client %s: all %d client slots are taken\n",
+		       client->name, MAX_DIBS_CLIENTS);
+		return -ENOSPC;
+	}
+	client->id = i;
+	dibs_clients[i] = client;
+	mutex_unlock(&dibs_clients_lock);
+
+	list_for_each_entry(dibs, &dibs_devs, list) {
+		dibs->priv[i] = NULL;
+		client->ops->add_dev(dibs);
+		dibs_dev_set_sub(dibs, i, client);
+	}
+	mutex_unlock(&dibs_devs_lock);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(dibs_register_client);
+
+int dibs_unregister_client(struct dibs_client *client)
+{
+	struct dibs_dev *dibs;
+	unsigned int busy;
+
+	mutex_lock(&dibs_devs_lock);
+	if (client->id >= MAX_DIBS_CLIENTS ||
+	    dibs_clients[client->id] != client) {
+		mutex_unlock(&dibs_devs_lock);
+		pr_err("client %s is not registered\n", client->name);
+		return -ENOENT;
+	}
+
+	/* Refuse before changing anything, so the client stays usable. */
+	list_for_each_entry(dibs, &dibs_devs, list) {
+		busy = dibs_dev_count_dmbs(dibs, client->id);
+		if (busy) {
+			pr_err("client %s still owns %u DMB(s) on %s; unregister them first\n",
+			       client->name, busy, dev_name(&dibs->dev));
+			mutex_unlock(&dibs_devs_lock);
+			return -EBUSY;
+		}
+	}
+
+	list_for_each_entry(dibs, &dibs_devs, list) {
+		dibs_dev_set_sub(dibs, client->id, NULL);
+		client->ops->del_dev(dibs);
+		dibs->priv[client->id] = NULL;
+	}
+
+	mutex_lock(&dibs_clients_lock);
+	dibs_clients[client->id] = NULL;
+	mutex_unlock(&dibs_clients_lock);
+	mutex_unlock(&dibs_devs_lock);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(dibs_unregister_client);
+
+int dibs_walk_clients(int (*fn)(struct dibs_client *client, void *arg),
+			 void *arg)
+{
+	int i, rc = 0;
+
+	mutex_lock(&dibs_clients_lock);
+	for (i = 0; i < MAX_DIBS_CLIENTS && !rc; i++)
+		if (dibs_clients[i])
+			rc = fn(dibs_clients[i], arg);
+	mutex_unlock(&dibs_clients_lock);
+	return rc;
+}
+
+/* Devices: sysfs */
+
+static ssize_t gid_show(struct device *dev, struct device_attribute *attr,
+			char *buf)
+{
+	return sysfs_emit(buf, "%pUb\n", &to_dibs_dev(dev)->gid);
+}
+static DEVICE_ATTR_RO(gid);
+
+static ssize_t fabric_id_show(struct device *dev,
+			      struct device_attribute *attr, char *buf)
+{
+	struct dibs_dev *dibs = to_dibs_dev(dev);
+
+	return sysfs_emit(buf, "0x%04x\n", dibs->ops->get_fabric_id(dibs));
+}
+static DEVICE_ATTR_RO(fabric_id);
+
+static ssize_t max_dmbs_show(struct device *dev,
+			     struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%d\n", to_dibs_dev(dev)->ops->max_dmbs());
+}
+static DEVICE_ATTR_RO(max_dmbs);
+
+static ssize_t dmbs_show(struct device *dev, struct device_attribute *attr,
+			 char *buf)
+{
+	return sysfs_emit(buf, "%u\n", dibs_dev_dmbs_in_use(to_dibs_dev(dev)));
+}
+static DEVICE_ATTR_RO(dmbs);
+
+static struct attribute *dibs_dev_attrs[] = {
+	&dev_attr_gid.attr,
+	&dev_attr_fabric_id.attr,
+	&dev_attr_max_dmbs.attr,
+	&dev_attr_dmbs.attr,
+	NULL,
+};
+ATTRIBUTE_GROUPS(dibs_dev);
+
+static struct class dibs_class = {
+	.name = "dibs",
+	.dev_groups = dibs_dev_groups,
+};
+
+/* Devices */
+
+static void dibs_dev_release(struct device *dev)
+{
+	struct dibs_dev *dibs = to_dibs_dev(dev);
+
+	free_percpu(dibs->stats);
+	kfree(dibs->dmb_clientid_arr);
+	kfree(dibs);
+}
+
+struct dibs_dev *dibs_dev_alloc(void)
+{
+	struct dibs_dev *dibs;
+	int cpu;
+
+	dibs = kzalloc(sizeof(*dibs), GFP_KERNEL);
+	if (!dibs)
+		return NULL;
+	dibs->stats = alloc_percpu(struct dibs_dev_stats);
+	if (!dibs->stats) {
+		kfree(dibs);
+		return NULL;
+	}
+	for_each_possible_cpu(cpu)
+		u64_stats_init(&per_cpu_ptr(dibs->stats, cpu)->syncp);
+	INIT_LIST_HEAD(&dibs->list);
+	spin_lock_init(&dibs->lock);
+	dibs->dev.release = dibs_dev_release;
+	dibs->dev.class = &dibs_class;
+	device_initialize(&dibs->dev);
+	return dibs;
+}
+EXPORT_SYMBOL_GPL(dibs_dev_alloc);
+
+static bool dibs_dev_ops_valid(const struct dibs_dev_ops *ops)
+{
+	int mmap = !!ops->support_mmapped_rdmb + !!ops->attach_dmb +
+		   !!ops->detach_dmb;
+
+	return ops->get_fabric_id && ops->query_remote_gid && ops->max_dmbs &&
+	       ops->register_dmb && ops->unregister_dmb && ops->move_data &&
+	       (mmap == 0 || mmap == 3);
+}
+
+int dibs_dev_add(struct dibs_dev *dibs)
+{
+	const char *name = dev_name(&dibs->dev);
+	int i, max_dmbs, rc;
+
+	if (!name || !dibs_name_valid(name)) {
+		pr_err("refusing a device with an invalid name '%s'\n",
+		       name ?: "");
+		return -EINVAL;
+	}
+	if (!dibs->ops || !dibs_dev_ops_valid(dibs->ops)) {
+		pr_err("%s: refusing a device without its mandatory ops\n",
+		       name);
+		return -EINVAL;
+	}
+	max_dmbs = dibs->ops->max_dmbs();
+	if (max_dmbs <= 0 || max_dmbs > U16_MAX + 1) {
+		pr_err("%s: refusing max_dmbs %d\n", name, max_dmbs);
+		return -EINVAL;
+	}
+
+	dibs->dmb_clientid_arr = kmalloc(max_dmbs, GFP_KERNEL);
+	if (!dibs->dmb_clientid_arr)
+		return -ENOMEM;
+	memset(dibs->dmb_clientid_arr, NO_DIBS_CLIENT, max_dmbs);
+
+	mutex_lock(&dibs_devs_lock);
+	if (__dibs_dev_find(name)) {
+		rc = -EEXIST;
+		goto err;
+	}
+	rc = device_add(&dibs->dev);
+	if (rc) {
+		pr_err("%s: device_add failed: %d\n", name, rc);
+		goto err;
+	}
+
+	mutex_lock(&dibs_clients_lock);
+	for (i = 0; i < MAX_DIBS_CLIENTS; i++) {
+		if (!dibs_clients[i])
+			continue;
+		dibs_clients[i]->ops->add_dev(dibs);
+		dibs_dev_set_sub(dibs, i, dibs_clients[i]);
+	}
+	mutex_unlock(&dibs_clients_lock);
+	list_add_tail(&dibs->list, &dibs_devs);
+	dibs_nl_notify_dev(dibs, true);
+	mutex_unlock(&dibs_devs_lock);
+	return 0;
+
+err:
+	mutex_unlock(&dibs_devs_lock);
+	/* Drivers written for mainline free this themselves on failure. */
+	kfree(dibs->dmb_clientid_arr);
+	dibs->dmb_clientid_arr = NULL;
+	return rc;
+}
+EXPORT_SYMBOL_GPL(dibs_dev_add);
+
+void dibs_dev_del(struct dibs_dev *dibs)
+{
+	unsigned long flags;
+	int i;
+
+	mutex_lock(&dibs_devs_lock);
+	if (list_empty(&dibs->list)) {
+		mutex_unlock(&dibs_devs_lock);
+		return;
+	}
+	spin_lock_irqsave(&dibs->lock, flags);
+	for (i = 0; i < MAX_DIBS_CLIENTS; i++)
+		dibs->subs[i] = NULL;
+	spin_unlock_irqrestore(&dibs->lock, flags);
+
+	mutex_lock(&dibs_clients_lock);
+	for (i = 0; i < MAX_DIBS_CLIENTS; i++)
+		if (dibs_clients[i])
+			dibs_clients[i]->ops->del_dev(dibs);
+	mutex_unlock(&dibs_clients_lock);
+
+	list_del_init(&dibs->list);
+	dibs_nl_notify_dev(dibs, false);
+	mutex_unlock(&dibs_devs_lock);
+
+	device_del(&dibs->dev);
+}
+EXPORT_SYMBOL_GPL(dibs_dev_del);
+
+int dibs_walk_devs(int (*fn)(struct dibs_dev *dev, void *arg), void *arg)
+{
+	struct dibs_dev *dibs;
+	int rc = 0;
+
+	mutex_lock(&dibs_devs_lock);
+	list_for_each_entry(dibs, &dibs_devs, list) {
+		rc = fn(dibs, arg);
+		if (rc)
+			break;
+	}
+	mutex_unlock(&dibs_devs_lock);
+	return rc;
+}
+
+struct dibs_dev *dibs_dev_get_by_name(const char *name)
+{
+	struct dibs_dev *dibs;
+
+	mutex_lock(&dibs_devs_lock);
+	dibs = __dibs_dev_find(name);
+	if (dibs)
+		get_device(&dibs->dev);
+	mutex_unlock(&dibs_devs_lock);
+	return dibs;
+}
+
+unsigned int dibs_dev_dmbs_in_use(struct dibs_dev *dev)
+{
+	return dibs_dev_count_dmbs(dev, NO_DIBS_CLIENT);
+}
+
+int dibs_dev_get_clients(struct dibs_dev *dev, struct dibs_client **clients)
+{
+	unsigned long flags;
+	int i, n = 0;
+
+	spin_lock_irqsave(&dev->lock, flags);
+	for (i = 0; i < MAX_DIBS_CLIENTS; i++)
+		if (dev->subs[i])
+			clients[n++] = dev->subs[i];
+	spin_unlock_irqrestore(&dev->lock, flags);
+	return n;
+}
+
+const char *dibs_dev_kind_name(struct dibs_dev *dev)
+{
+	return dev->kind ? dev->kind->name : "";
+}
+
+void dibs_dev_stats_read(struct dibs_dev *dev, struct dibs_dev_stats_sum *sum)
+{
+	int cpu;
+
+	memset(sum, 0, sizeof(*sum));
+	if (!dev->stats)
+		return;
+	for_each_possible_cpu(cpu) {
+		const struct dibs_dev_stats *s = per_cpu_ptr(dev->stats, cpu);
+		struct dibs_dev_stats_sum one;
+		unsigned int start;
+
+		do {
+			start = u64_stats_fetch_begin(&s->syncp);
+			one.move_data = u64_stats_read(&s->move_data);
+			one.bytes_moved = u64_stats_read(&s->bytes_moved);
+			one.signals = u64_stats_read(&s->signals);
+			one.dmb_registered = u64_stats_read(&s->dmb_registered);
+			one.dmb_unregistered =
+				u64_stats_read(&s->dmb_unregistered);
+			one.errors = u64_stats_read(&s->errors);
+		} while (u64_stats_fetch_retry(&s->syncp, start));
+
+		sum->move_data += one.move_data;
+		sum->bytes_moved += one.bytes_moved;
+		sum->signals += one.signals;
+		sum->dmb_registered += one.dmb_registered;
+		sum->dmb_unregistered += one.dmb_unregistered;
+		sum->errors += one.errors;
+	}
+}
+EXPORT_SYMBOL_GPL(dibs_dev_stats_read);
+
+/* Device kinds */
+
+/* Caller holds dibs_kinds_lock. */
+static struct dibs_dev_kind *__dibs_kind_find(const char *name)
+{
+	struct dibs_dev_kind *kind;
+
+	list_for_each_entry(kind, &dibs_kinds, list)
+		if (!strcmp(kind->name, name))
+			return kind;
+	return NULL;
+}
+
+int dibs_kind_register(struct dibs_dev_kind *kind)
+{
+	int rc = 0;
+
+	if (!kind->name || !dibs_name_valid(kind->name))
+		return -EINVAL;
+	mutex_lock(&dibs_kinds_lock);
+	if (__dibs_kind_find(kind->name))
+		rc = -EEXIST;
+	else
+		list_add_tail(&kind->list, &dibs_kinds);
+	mutex_unlock(&dibs_kinds_lock);
+	return rc;
+}
+EXPORT_SYMBOL_GPL(dibs_kind_register);
+
+void dibs_kind_unregister(struct dibs_dev_kind *kind)
+{
+	/* Waits for a new_dev()/del_dev() call of this kind in flight. */
+	mutex_lock(&dibs_kinds_lock);
+	list_del_init(&kind->list);
+	mutex_unlock(&dibs_kinds_lock);
+}
+EXPORT_SYMBOL_GPL(dibs_kind_unregister);
+
+int dibs_kind_dev_new(const char *kind_name, const char *name, char *new_name,
+		      size_t new_name_len, struct netlink_ext_ack *extack)
+{
+	struct dibs_dev_kind *kind;
+	struct dibs_dev *dibs;
+	int rc = 0;
+
+	if (name && !dibs_name_valid(name)) {
+		NL_SET_ERR_MSG(extack,
+			       "device names are 1 to 15 characters of A-Z a-z 0-9 _ . -");
+		return -EINVAL;
+	}
+
+	mutex_lock(&dibs_kinds_lock);
+	kind = __dibs_kind_find(kind_name);
+	if (!kind || !try_module_get(kind->owner)) {
+		NL_SET_ERR_MSG(extack,
+			       "unknown device kind (is its module loaded?)");
+		rc = -ENOENT;
+		goto unlock;
+	}
+	if (!kind->new_dev) {
+		NL_SET_ERR_MSG(extack, "this kind of device cannot be created");
+		rc = -EOPNOTSUPP;
+		goto put;
+	}
+	if (name) {
+		dibs = dibs_dev_get_by_name(name);
+		if (dibs) {
+			put_device(&dibs->dev);
+			NL_SET_ERR_MSG(extack,
+				       "a dibs device of that name exists");
+			rc = -EEXIST;
+			goto put;
+		}
+	}
+
+	dibs = kind->new_dev(name, extack);
+	if (IS_ERR(dibs)) {
+		rc = PTR_ERR(dibs);
+		goto put;
+	}
+	if (new_name)
+		strscpy(new_name, dev_name(&dibs->dev), new_name_len);
+put:
+	module_put(kind->owner);
+unlock:
+	mutex_unlock(&dibs_kinds_lock);
+	return rc;
+}
+EXPORT_SYMBOL_GPL(dibs_kind_dev_new);
+
+int dibs_kind_dev_del(const char *name, struct netlink_ext_ack *extack)
+{
+	const struct dibs_dev_kind *kind;
+	struct dibs_dev *dibs;
+	int rc;
+
+	mutex_lock(&dibs_kinds_lock);
+	dibs = dibs_dev_get_by_name(name);
+	if (!dibs) {
+		NL_SET_ERR_MSG(extack, "no dibs device of that name");
+		rc = -ENODEV;
+		goto unlock;
+	}
+	kind = dibs->kind;
+	if (!kind || !kind->del_dev) {
+		NL_SET_ERR_MSG(extack, "this device cannot be deleted at runtime");
+		rc = -EOPNOTSUPP;
+		goto put_dev;
+	}
+	/* A kind off the list is being unloaded and deletes its devices. */
+	if (list_empty(&kind->list) || !try_module_get(kind->owner)) {
+		NL_SET_ERR_MSG(extack, "the device's driver is being unloaded");
+		rc = -ENODEV;
+		goto put_dev;
+	}
+	rc = kind->del_dev(dibs, extack);
+	module_put(kind->owner);
+put_dev:
+	put_device(&dibs->dev);
+unlock:
+	mutex_unlock(&dibs_kinds_lock);
+	return rc;
+}
+EXPORT_SYMBOL_GPL(dibs_kind_dev_del);
+
+static int __init dibs_init(void)
+{
+	int rc;
+
+	rc = class_register(&dibs_class);
+	if (rc)
+		return rc;
+	rc = dibs_nl_init();
+	if (rc) {
+		class_unregister(&dibs_class);
+		return rc;
+	}
+	pr_info("dibs_core %s loaded\n", DIBS_VERSION);
+	return 0;
+}
+
+static void __exit dibs_exit(void)
+{
+	dibs_nl_exit();
+	class_unregister(&dibs_class);
+}
+
+module_init(dibs_init);
+module_exit(dibs_exit);
