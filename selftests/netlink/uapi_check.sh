@@ -1,0 +1,96 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# uapi_check.sh OUT - on the build host: check that
+# Documentation/netlink/specs/dibs.yaml is valid against mainline's genetlink
+# schema and that include/uapi/linux/dibs_netlink.h is what mainline's
+# ynl-gen-c.py generates from it.  Writes KTAP lines to OUT, which the guest
+# test nl_uapi.sh reports (the guests have no python).
+#
+# Mainline's YNL tools come from linux-source-6.12 (LINUX_SOURCE_TARBALL, or
+# an unpacked tree in LINUX_SOURCE_DIR); without them the cases are skipped.
+# To regenerate the header after a spec change: uapi_check.sh --regen
+
+set -u
+HERE=$(cd "$(dirname "$0")" && pwd)
+TOP=$(cd "$HERE/../.." && pwd)
+SPEC=$TOP/Documentation/netlink/specs/dibs.yaml
+HDR=$TOP/include/uapi/linux/dibs_netlink.h
+TARBALL=${LINUX_SOURCE_TARBALL:-$(ls /usr/src/linux-source-6.1[2-9]*.tar.xz 2>/dev/null | tail -1)}
+REGEN=0
+[ "${1:-}" = --regen ] && { REGEN=1; OUT=/dev/null; } || OUT=${1:-/dev/stdout}
+case $OUT in /*) ;; *) OUT=$(pwd)/$OUT ;; esac
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+skip() {
+	{
+		echo "ok 1 spec is valid against the genetlink schema # SKIP $1"
+		echo "ok 2 UAPI header is generated from the spec # SKIP $1"
+	} > "$OUT"
+	exit 0
+}
+
+if [ -n "${LINUX_SOURCE_DIR:-}" ]; then
+	cp -r "$LINUX_SOURCE_DIR/tools" "$LINUX_SOURCE_DIR/Documentation" "$tmp/" 2>/dev/null ||
+		skip "cannot copy from $LINUX_SOURCE_DIR"
+elif [ -n "$TARBALL" ] && [ -f "$TARBALL" ]; then
+	top=$(tar -tJf "$TARBALL" | head -1 | cut -d/ -f1)
+	tar -xJf "$TARBALL" -C "$tmp" --strip-components=1 --wildcards \
+		"$top/tools/net/ynl/*" "$top/Documentation/netlink/*.yaml" ||
+		skip "cannot unpack $TARBALL"
+else
+	skip "no linux-source-6.12 (apt-get install linux-source-6.12)"
+fi
+command -v python3 > /dev/null || skip "no python3"
+python3 -c 'import yaml, jsonschema' 2> /dev/null ||
+	skip "python3 lacks yaml or jsonschema"
+
+# ynl-gen-c.py wants a kernel tree (MAINTAINERS) and mainline's license
+mkdir -p "$tmp/Documentation/netlink/specs"
+: > "$tmp/MAINTAINERS"
+sed '1s/.*/# SPDX-License-Identifier: ((GPL-2.0 WITH Linux-syscall-note) OR BSD-3-Clause)/' \
+	"$SPEC" > "$tmp/Documentation/netlink/specs/dibs.yaml"
+
+cd "$tmp" || exit 1
+if python3 - > "$tmp/schema.log" 2>&1 <<'PY'
+import yaml, jsonschema
+schema = yaml.safe_load(open('Documentation/netlink/genetlink.yaml'))
+spec = yaml.safe_load(open('Documentation/netlink/specs/dibs.yaml'))
+jsonschema.validate(spec, schema)
+PY
+then
+	echo "ok 1 spec is valid against the genetlink schema" > "$OUT"
+else
+	{
+		echo "not ok 1 spec is valid against the genetlink schema"
+		tail -5 "$tmp/schema.log" | sed 's/^/# /'
+	} > "$OUT"
+fi
+
+if ! python3 tools/net/ynl/ynl-gen-c.py --mode uapi --header \
+	--spec Documentation/netlink/specs/dibs.yaml -o "$tmp/gen.h" \
+	> "$tmp/gen.log" 2>&1; then
+	{
+		echo "not ok 2 UAPI header is generated from the spec"
+		tail -5 "$tmp/gen.log" | sed 's/^/# /'
+	} >> "$OUT"
+	exit 0
+fi
+# our header keeps the suite's license line; the rest must be identical
+{ echo '/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */'; tail -n +2 "$tmp/gen.h"; } > "$tmp/want.h"
+if [ "$REGEN" = 1 ]; then
+	cp "$tmp/want.h" "$HDR"
+	echo "regenerated $HDR"
+	exit 0
+fi
+if cmp -s "$tmp/want.h" "$HDR"; then
+	echo "ok 2 UAPI header is generated from the spec" >> "$OUT"
+else
+	{
+		echo "not ok 2 UAPI header is generated from the spec"
+		diff -u "$tmp/want.h" "$HDR" | head -40 | sed 's/^/# /'
+	} >> "$OUT"
+fi
+exit 0
