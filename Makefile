@@ -6,6 +6,8 @@
 #   make C=2              the same through sparse
 #   make install          modules into /lib/modules/KVER/updates/dibs, dibsctl
 #   make check            build + every selftest in QEMU guests (scripts/vm)
+#   make check-packages   .deb + .rpm packages, DKMS install of dibs-dkms, the
+#                         selftests with the DKMS-built modules (root; about 3 min)
 #   make run / make shell a guest with the suite loaded: demo / console
 #
 # KDIR defaults to the running kernel's build dir, else the newest Debian
@@ -25,7 +27,7 @@ PREFIX ?= /usr
 DESTDIR ?=
 INSTALL_MOD_DIR ?= updates/dibs
 
-.PHONY: all modules dibsctl clean install uninstall check run shell bench help
+.PHONY: all modules dibsctl clean install uninstall check check-packages run shell bench help
 
 all: modules dibsctl
 
@@ -56,5 +58,9 @@ uninstall:
 check run shell bench:
 	scripts/vm $@
 
+# Documentation/packaging.rst
+check-packages:
+	scripts/check-packages
+
 help:
-	@sed -n '3,12p' Makefile
+	@sed -n '3,14p' Makefile
