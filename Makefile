@@ -34,7 +34,7 @@ all: modules dibsctl
 modules:
 	@test -n "$(KDIR)" -a -d "$(KDIR)" || \
 		{ echo "dibs: no kernel build tree; install linux-headers or set KDIR" >&2; exit 1; }
-	$(KMAKE) modules
+	+$(KMAKE) modules
 
 dibsctl:
 	$(MAKE) -C dibsctl
@@ -46,7 +46,7 @@ clean:
 	rm -rf build
 
 install: all
-	$(KMAKE) INSTALL_MOD_DIR=$(INSTALL_MOD_DIR) modules_install
+	+$(KMAKE) INSTALL_MOD_DIR=$(INSTALL_MOD_DIR) modules_install
 	$(MAKE) -C dibsctl install DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)
 
 uninstall:
