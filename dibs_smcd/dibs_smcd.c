@@ -1,0 +1,569 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dibs_smcd: a dibs client that makes every dibs device an SMC-D device.
+ *
+ * Kernels 4.19 .. 6.2 let a driver outside net/smc provide SMC-D devices
+ * through smcd_alloc_dev()/smcd_register_dev() (include/net/smc.h); this
+ * module registers one smcd_dev per dibs device and translates smc's
+ * struct smcd_ops into the dibs device's ops.  From 6.3 on that API is gone
+ * and the module is not built (see Kbuild and include/compat/Kbuild.probe).
+ *
+ * GIDs.  smc of these kernels names a device by a u64 GID, dibs by a UUID.
+ * The u64 is the first 8 bytes of the UUID read big endian: the "gid" half
+ * of mainline's struct smcd_gid, which for ISM hardware is the whole GID.
+ * The way back (u64 -> UUID) looks the u64 up among the dibs devices of
+ * this system, which covers every peer a software fabric can reach, and
+ * otherwise yields the UUID with that u64 in its first 8 bytes and zeros in
+ * the rest (mainline's gid_ext of 0, right for ISM peers on other systems).
+ * A dibs device whose u64 is 0 or collides with another device's is not
+ * offered to smc (64 random bits: it does not happen with dibs_lo).
+ *
+ * CHID = the dibs fabric id: equal on both ends of a fabric, different
+ * between fabrics, which is what smc's v2 device matching needs.
+ *
+ * System EID.  smc decides once, at the first registered SMC-D device,
+ * whether SMC-Dv2 is possible (byte 24 or 28 of that device's system EID is
+ * not '0').  On s390 we report what the ism driver reports (the machine
+ * type in bytes 28..31), so that v2 negotiates with systems using ism.ko;
+ * elsewhere a fixed "DIBS-LINUX-SMCD-SEID..." that enables v2.  Whether v2
+ * is then used also depends on the EID tables (see Documentation/smcd.rst).
+ *
+ * Parent device.  smc's netlink device dump casts the parent of every
+ * smcd_dev to a struct pci_dev (6.1: smc_nl_handle_smcd_dev()).  A dibs
+ * device whose parent is a PCI device (ISM) passes that parent; for the
+ * others this module adds a zeroed struct pci_dev that is on no bus, named
+ * like the dibs device, as a child of the dibs device, so the dump reads
+ * well-defined zeros and the dibs name as "PCI-ID" (on s390, where smc
+ * also follows the PCI device to its zPCI function, a zeroed one of those
+ * too).
+ *
+ * Locking.  dibs_smcd_lock (mutex) protects dibs_smcd_devs (readers use
+ * RCU) and each device's attach state; it is held across
+ * smcd_register_dev()/smcd_unregister_dev().  The smcd ops that need a GID
+ * lookup walk the list under rcu_read_lock() only, so they work in any
+ * context.  handle_irq()/handle_event() forward to smc only while
+ * dibs_smcd_dev.live is set; it is cleared, and an RCU grace period waited
+ * for, before smcd_unregister_dev().
+ */
+#define pr_fmt(fmt) "dibs_smcd: " fmt
+
+#include <linux/delay.h>
+#include <linux/device.h>
+#include <linux/dibs.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/pci.h>
+#include <linux/rculist.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <net/smc.h>
+#if IS_ENABLED(CONFIG_S390)
+#include <asm/processor.h>
+#endif
+
+MODULE_DESCRIPTION("dibs: every dibs device as an SMC-D device");
+MODULE_AUTHOR("The dibs authors");
+MODULE_LICENSE("GPL");
+MODULE_VERSION(DIBS_VERSION);
+
+/* Length of a system EID (SMC_MAX_EID_LEN, private to net/smc). */
+#define DIBS_SMCD_EID_LEN	32
+
+/* dma_addr reported to smc when the device has none: smc unregisters a DMB
+ * only if its dma_addr is non-zero.
+ */
+#define DIBS_SMCD_NO_DMA_ADDR	((dma_addr_t)~0ULL)
+
+/**
+ * struct dibs_smcd_dev - what this client keeps per dibs device
+ * @node: entry in dibs_smcd_devs (RCU)
+ * @dibs: the dibs device, valid from add_dev() to del_dev()
+ * @uuid: copy of the device's GID, for RCU readers that outlive @dibs
+ * @gid: the u64 GID smc knows the device by
+ * @smcd: the SMC-D device while attached, else NULL
+ * @parent: the stand-in PCI parent this client added, or NULL
+ * @max_dmbs: size of smc's conn[] array for @smcd
+ * @live: forward handle_irq()/handle_event() to @smcd (RCU)
+ * @in_table: @gid is unique and in the lookup table
+ * @rcu: deferred free
+ */
+struct dibs_smcd_dev {
+	struct list_head node;
+	struct dibs_dev *dibs;
+	uuid_t uuid;
+	u64 gid;
+	struct smcd_dev *smcd;
+	struct dibs_smcd_parent *parent;
+	unsigned int max_dmbs;
+	bool live;
+	bool in_table;
+	struct rcu_head rcu;
+};
+
+/**
+ * struct dibs_smcd_parent - the stand-in PCI parent of an SMC-D device
+ * @pdev: what smc sees; zeroed, on no bus
+ * @zbus: s390: smc also reads the zPCI function behind the PCI device
+ *	(@pdev.sysdata -> zpci_bus.function[devfn]); zeroed as well
+ * @zdev: s390: that function
+ */
+struct dibs_smcd_parent {
+	struct pci_dev pdev;
+#if IS_ENABLED(CONFIG_S390)
+	struct zpci_bus zbus;
+	struct zpci_dev zdev;
+#endif
+};
+
+static DEFINE_MUTEX(dibs_smcd_lock);
+static LIST_HEAD(dibs_smcd_devs);
+static bool dibs_smcd_exiting;
+static u8 dibs_smcd_seid[DIBS_SMCD_EID_LEN];
+
+static struct dibs_client dibs_smcd_client;
+
+static u64 dibs_smcd_uuid_to_gid(const uuid_t *uuid)
+{
+	__be64 gid;
+
+	memcpy(&gid, &uuid->b[0], sizeof(gid));
+	return be64_to_cpu(gid);
+}
+
+/* u64 GID -> UUID, see the comment at the top. Any context. */
+static void dibs_smcd_gid_to_uuid(u64 gid, uuid_t *uuid)
+{
+	struct dibs_smcd_dev *ddev;
+	__be64 be_gid;
+
+	rcu_read_lock();
+	list_for_each_entry_rcu(ddev, &dibs_smcd_devs, node) {
+		if (ddev->in_table && ddev->gid == gid) {
+			uuid_copy(uuid, &ddev->uuid);
+			rcu_read_unlock();
+			return;
+		}
+	}
+	rcu_read_unlock();
+	be_gid = cpu_to_be64(gid);
+	memset(uuid, 0, sizeof(*uuid));
+	memcpy(&uuid->b[0], &be_gid, sizeof(be_gid));
+}
+
+static struct dibs_dev *dibs_smcd_to_dibs(struct smcd_dev *smcd)
+{
+	struct dibs_smcd_dev *ddev = smcd->priv;
+
+	return ddev->dibs;
+}
+
+static int dibs_smcd_query_remote_gid(struct smcd_dev *smcd, u64 rgid,
+				      u32 vid_valid, u32 vid)
+{
+	struct dibs_dev *dibs = dibs_smcd_to_dibs(smcd);
+	uuid_t uuid;
+
+	dibs_smcd_gid_to_uuid(rgid, &uuid);
+	return dibs->ops->query_remote_gid(dibs, &uuid, vid_valid, vid);
+}
+
+static int dibs_smcd_register_dmb(struct smcd_dev *smcd, struct smcd_dmb *sdmb)
+{
+	struct dibs_smcd_dev *ddev = smcd->priv;
+	struct dibs_dev *dibs = ddev->dibs;
+	struct dibs_dmb dmb = {};
+	int rc;
+
+	dmb.dmb_len = sdmb->dmb_len;
+	dmb.idx = sdmb->sba_idx;
+	dmb.vlan_valid = sdmb->vlan_valid;
+	dmb.vlan_id = sdmb->vlan_id;
+	dibs_smcd_gid_to_uuid(sdmb->rgid, &dmb.rgid);
+
+	rc = dibs->ops->register_dmb(dibs, &dmb, &dibs_smcd_client);
+	if (rc)
+		return rc;
+	/* smc indexes its conn[] array with the index: never overrun it. */
+	if (dmb.idx >= ddev->max_dmbs) {
+		pr_err("%s: DMB index %u beyond max_dmbs %u\n",
+		       dev_name(&dibs->dev), dmb.idx, ddev->max_dmbs);
+		dibs->ops->unregister_dmb(dibs, &dmb);
+		return -EIO;
+	}
+	sdmb->dmb_tok = dmb.dmb_tok;
+	sdmb->sba_idx = dmb.idx;
+	sdmb->cpu_addr = dmb.cpu_addr;
+	sdmb->dmb_len = dmb.dmb_len;
+	sdmb->dma_addr = dmb.dma_addr ? dmb.dma_addr : DIBS_SMCD_NO_DMA_ADDR;
+	return 0;
+}
+
+/* smc forgets a DMB only on 0 or ISM_ERROR; a DMB that dibs does not know
+ * (any error) is gone, so smc should forget it too.
+ */
+static int dibs_smcd_unregister_dmb(struct smcd_dev *smcd,
+				    struct smcd_dmb *sdmb)
+{
+	struct dibs_dev *dibs = dibs_smcd_to_dibs(smcd);
+	struct dibs_dmb dmb = {};
+	int rc;
+
+	dmb.dmb_tok = sdmb->dmb_tok;
+	dmb.idx = sdmb->sba_idx;
+	dmb.cpu_addr = sdmb->cpu_addr;
+	dmb.dmb_len = sdmb->dmb_len;
+	dmb.dma_addr = sdmb->dma_addr;
+	rc = dibs->ops->unregister_dmb(dibs, &dmb);
+	if (rc) {
+		pr_debug("%s: unregister_dmb(%llx): %d\n",
+			 dev_name(&dibs->dev), sdmb->dmb_tok, rc);
+		return ISM_ERROR;
+	}
+	return 0;
+}
+
+/* Called under smcd->lock (spin_lock_irqsave): must not sleep; the dibs ops
+ * are atomic-safe by contract.
+ */
+static int dibs_smcd_add_vlan_id(struct smcd_dev *smcd, u64 vlan_id)
+{
+	struct dibs_dev *dibs = dibs_smcd_to_dibs(smcd);
+
+	if (!dibs->ops->add_vlan_id)
+		return 0;
+	return dibs->ops->add_vlan_id(dibs, vlan_id);
+}
+
+static int dibs_smcd_del_vlan_id(struct smcd_dev *smcd, u64 vlan_id)
+{
+	struct dibs_dev *dibs = dibs_smcd_to_dibs(smcd);
+
+	if (!dibs->ops->del_vlan_id)
+		return 0;
+	return dibs->ops->del_vlan_id(dibs, vlan_id);
+}
+
+/* Never used by smc; present because smc does not check for NULL ops. */
+static int dibs_smcd_vlan_required(struct smcd_dev *smcd)
+{
+	return 0;
+}
+
+/*
+ * Nothing goes to one's own GID: a SHUTDOWN that comes back to the sender
+ * makes smc terminate every link group with that peer GID, which on a
+ * device that reaches itself are the sender's own healthy ones.
+ */
+static int dibs_smcd_signal_event(struct smcd_dev *smcd, u64 rgid,
+				  u32 trigger_irq, u32 event_code, u64 info)
+{
+	struct dibs_dev *dibs = dibs_smcd_to_dibs(smcd);
+	uuid_t uuid;
+
+	if (rgid == smcd->local_gid || !dibs->ops->signal_event)
+		return 0;
+	dibs_smcd_gid_to_uuid(rgid, &uuid);
+	return dibs->ops->signal_event(dibs, &uuid, trigger_irq, event_code,
+				       info);
+}
+
+/* Atomic context (smc's send lock, rx tasklet); so is dibs' move_data. */
+static int dibs_smcd_move_data(struct smcd_dev *smcd, u64 dmb_tok,
+			       unsigned int idx, bool sf, unsigned int offset,
+			       void *data, unsigned int size)
+{
+	struct dibs_dev *dibs = dibs_smcd_to_dibs(smcd);
+
+	return dibs->ops->move_data(dibs, dmb_tok, idx, sf, offset, data, size);
+}
+
+static u8 *dibs_smcd_get_system_eid(void)
+{
+	return dibs_smcd_seid;
+}
+
+static u16 dibs_smcd_get_chid(struct smcd_dev *smcd)
+{
+	struct dibs_dev *dibs = dibs_smcd_to_dibs(smcd);
+
+	return dibs->ops->get_fabric_id(dibs);
+}
+
+static const struct smcd_ops dibs_smcd_ops = {
+	.query_remote_gid = dibs_smcd_query_remote_gid,
+	.register_dmb = dibs_smcd_register_dmb,
+	.unregister_dmb = dibs_smcd_unregister_dmb,
+	.add_vlan_id = dibs_smcd_add_vlan_id,
+	.del_vlan_id = dibs_smcd_del_vlan_id,
+	.set_vlan_required = dibs_smcd_vlan_required,
+	.reset_vlan_required = dibs_smcd_vlan_required,
+	.signal_event = dibs_smcd_signal_event,
+	.move_data = dibs_smcd_move_data,
+	.get_system_eid = dibs_smcd_get_system_eid,
+	.get_chid = dibs_smcd_get_chid,
+};
+
+/* Client callbacks from the device: atomic context. */
+static void dibs_smcd_handle_irq(struct dibs_dev *dibs, unsigned int idx,
+				 u16 dmbemask)
+{
+	struct dibs_smcd_dev *ddev;
+
+	rcu_read_lock();
+	ddev = dibs_get_priv(dibs, &dibs_smcd_client);
+	/* acquire: pairs with the release in dibs_smcd_attach() */
+	if (ddev && smp_load_acquire(&ddev->live) && idx < ddev->max_dmbs)
+		smcd_handle_irq(ddev->smcd, idx, dmbemask);
+	rcu_read_unlock();
+}
+
+static void dibs_smcd_handle_event(struct dibs_dev *dibs,
+				   const struct dibs_event *event)
+{
+	struct smcd_event sev = {};
+	struct dibs_smcd_dev *ddev;
+
+	switch (event->type) {
+	case DIBS_BUF_EVENT:
+		sev.type = ISM_EVENT_DMB;
+		sev.tok = event->buffer_tok;
+		break;
+	case DIBS_DEV_EVENT:
+		sev.type = ISM_EVENT_GID;
+		sev.tok = dibs_smcd_uuid_to_gid(&event->gid);
+		break;
+	case DIBS_SW_EVENT:
+		sev.type = ISM_EVENT_SWR;
+		sev.tok = dibs_smcd_uuid_to_gid(&event->gid);
+		break;
+	default:
+		return;
+	}
+	sev.code = event->subtype;
+	sev.time = event->time;
+	sev.info = event->data;
+
+	rcu_read_lock();
+	ddev = dibs_get_priv(dibs, &dibs_smcd_client);
+	/*
+	 * acquire: pairs with the release in dibs_smcd_attach().  See
+	 * dibs_smcd_signal_event(): no software event from oneself.
+	 */
+	if (ddev && smp_load_acquire(&ddev->live) &&
+	    !(sev.type == ISM_EVENT_SWR && sev.tok == ddev->gid))
+		smcd_handle_event(ddev->smcd, &sev);
+	rcu_read_unlock();
+}
+
+static void dibs_smcd_parent_release(struct device *dev)
+{
+	kfree(container_of(to_pci_dev(dev), struct dibs_smcd_parent, pdev));
+}
+
+/* The parent smc will see as a PCI device; see the comment at the top. */
+static struct device *dibs_smcd_get_parent(struct dibs_smcd_dev *ddev)
+{
+	struct device *parent = ddev->dibs->dev.parent;
+	struct dibs_smcd_parent *p;
+	int rc;
+
+	if (parent && dev_is_pci(parent))
+		return parent;
+
+	p = kzalloc(sizeof(*p), GFP_KERNEL);
+	if (!p)
+		return NULL;
+#if IS_ENABLED(CONFIG_S390)
+	p->zbus.function[0] = &p->zdev;
+	p->pdev.sysdata = &p->zbus;
+#endif
+	device_initialize(&p->pdev.dev);
+	p->pdev.dev.release = dibs_smcd_parent_release;
+	p->pdev.dev.parent = &ddev->dibs->dev;
+	rc = dev_set_name(&p->pdev.dev, "%s", dev_name(&ddev->dibs->dev));
+	if (!rc)
+		rc = device_add(&p->pdev.dev);
+	if (rc) {
+		put_device(&p->pdev.dev);
+		return NULL;
+	}
+	ddev->parent = p;
+	return &p->pdev.dev;
+}
+
+static void dibs_smcd_put_parent(struct dibs_smcd_dev *ddev)
+{
+	if (ddev->parent) {
+		device_unregister(&ddev->parent->pdev.dev);
+		ddev->parent = NULL;
+	}
+}
+
+/* Make @ddev an SMC-D device.  Under dibs_smcd_lock. */
+static void dibs_smcd_attach(struct dibs_smcd_dev *ddev)
+{
+	const char *name = dev_name(&ddev->dibs->dev);
+	struct smcd_dev *smcd;
+	struct device *parent;
+	int rc;
+
+	rc = ddev->dibs->ops->max_dmbs();
+	if (rc <= 0)
+		return;
+	ddev->max_dmbs = rc;
+	parent = dibs_smcd_get_parent(ddev);
+	if (!parent) {
+		pr_err("%s: cannot add the parent device\n", name);
+		return;
+	}
+	smcd = smcd_alloc_dev(parent, name, &dibs_smcd_ops, ddev->max_dmbs);
+	if (!smcd) {
+		pr_err("%s: smcd_alloc_dev failed\n", name);
+		goto err_parent;
+	}
+	smcd->priv = ddev;
+	smcd->local_gid = ddev->gid;
+	ddev->smcd = smcd;
+	/* publishes ->smcd and ->max_dmbs to the callbacks */
+	smp_store_release(&ddev->live, true);
+	rc = smcd_register_dev(smcd);
+	if (rc) {
+		pr_err("%s: smcd_register_dev failed: %d\n", name, rc);
+		WRITE_ONCE(ddev->live, false);
+		synchronize_rcu();
+		ddev->smcd = NULL;
+		smcd_free_dev(smcd);
+		goto err_parent;
+	}
+	pr_info("%s: SMC-D device, GID %016llx, CHID %04x\n", name,
+		ddev->gid, dibs_smcd_get_chid(smcd));
+	return;
+
+err_parent:
+	dibs_smcd_put_parent(ddev);
+}
+
+/*
+ * Take @ddev away from smc.  smcd_unregister_dev() terminates the link
+ * groups on the device and waits until they are freed, which is when the
+ * sockets using them are released.  Under dibs_smcd_lock.
+ */
+static void dibs_smcd_detach(struct dibs_smcd_dev *ddev)
+{
+	struct smcd_dev *smcd = ddev->smcd;
+
+	if (!smcd)
+		return;
+	WRITE_ONCE(ddev->live, false);
+	synchronize_rcu();
+	smcd_unregister_dev(smcd);
+	ddev->smcd = NULL;
+	smcd_free_dev(smcd);
+	dibs_smcd_put_parent(ddev);
+	pr_info("%s: SMC-D device removed\n", dev_name(&ddev->dibs->dev));
+}
+
+static void dibs_smcd_add_dev(struct dibs_dev *dibs)
+{
+	struct dibs_smcd_dev *ddev, *other;
+
+	ddev = kzalloc(sizeof(*ddev), GFP_KERNEL);
+	if (!ddev)
+		return;
+	ddev->dibs = dibs;
+	uuid_copy(&ddev->uuid, &dibs->gid);
+	ddev->gid = dibs_smcd_uuid_to_gid(&dibs->gid);
+
+	mutex_lock(&dibs_smcd_lock);
+	ddev->in_table = ddev->gid != 0;
+	list_for_each_entry(other, &dibs_smcd_devs, node) {
+		if (other->in_table && other->gid == ddev->gid)
+			ddev->in_table = false;
+	}
+	list_add_tail_rcu(&ddev->node, &dibs_smcd_devs);
+	dibs_set_priv(dibs, &dibs_smcd_client, ddev);
+	if (!ddev->in_table)
+		pr_warn("%s: GID %pUb has no unique SMC-D GID, not used for SMC-D\n",
+			dev_name(&dibs->dev), &dibs->gid);
+	else if (!dibs_smcd_exiting)
+		dibs_smcd_attach(ddev);
+	mutex_unlock(&dibs_smcd_lock);
+}
+
+static void dibs_smcd_del_dev(struct dibs_dev *dibs)
+{
+	struct dibs_smcd_dev *ddev = dibs_get_priv(dibs, &dibs_smcd_client);
+
+	if (!ddev)
+		return;
+	mutex_lock(&dibs_smcd_lock);
+	dibs_smcd_detach(ddev);
+	list_del_rcu(&ddev->node);
+	mutex_unlock(&dibs_smcd_lock);
+	kfree_rcu(ddev, rcu);
+}
+
+static const struct dibs_client_ops dibs_smcd_client_ops = {
+	.add_dev = dibs_smcd_add_dev,
+	.del_dev = dibs_smcd_del_dev,
+	.handle_irq = dibs_smcd_handle_irq,
+	.handle_event = dibs_smcd_handle_event,
+};
+
+static struct dibs_client dibs_smcd_client = {
+	.name = "smcd",
+	.ops = &dibs_smcd_client_ops,
+};
+
+static void dibs_smcd_init_seid(void)
+{
+	memset(dibs_smcd_seid, '0', sizeof(dibs_smcd_seid));
+#if IS_ENABLED(CONFIG_S390)
+	{
+		struct cpuid id;
+		char type[5];
+
+		/* The ism driver's format: string, serial "0000", type. */
+		get_cpu_id(&id);
+		memcpy(dibs_smcd_seid, "IBM-SYSZ-ISMSEID", 16);
+		snprintf(type, sizeof(type), "%04X", id.machine);
+		memcpy(&dibs_smcd_seid[28], type, 4);
+	}
+#else
+	memcpy(dibs_smcd_seid, "DIBS-LINUX-SMCD-SEID", 20);
+	memcpy(&dibs_smcd_seid[28], "DIBS", 4);
+#endif
+}
+
+static int __init dibs_smcd_init(void)
+{
+	int rc;
+
+	dibs_smcd_init_seid();
+	rc = dibs_register_client(&dibs_smcd_client);
+	if (rc)
+		pr_err("cannot register the dibs client: %d\n", rc);
+	return rc;
+}
+
+static void __exit dibs_smcd_exit(void)
+{
+	struct dibs_smcd_dev *ddev;
+
+	/*
+	 * dibs_unregister_client() refuses while we own DMBs, and smc's
+	 * DMBs go only when its devices do: take the devices from smc first.
+	 */
+	mutex_lock(&dibs_smcd_lock);
+	dibs_smcd_exiting = true;
+	list_for_each_entry(ddev, &dibs_smcd_devs, node)
+		dibs_smcd_detach(ddev);
+	mutex_unlock(&dibs_smcd_lock);
+
+	while (dibs_unregister_client(&dibs_smcd_client) == -EBUSY)
+		msleep(100);
+	rcu_barrier();
+}
+
+module_init(dibs_smcd_init);
+module_exit(dibs_smcd_exit);

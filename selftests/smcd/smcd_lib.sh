@@ -1,0 +1,132 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# smcd_lib.sh - shared by the smcd selftests (busybox sh).  Source it after
+# ../lib/ktap.sh.  Sets SMCD_PIDS (background processes to kill on exit) and
+# SMCD_NS_A/SMCD_NS_B (pids holding the network namespaces of
+# smcd_netns_setup).
+
+SMCD_PIDS=""
+SMCD_NS_A=""
+SMCD_NS_B=""
+SMCD_TMP=${TMPDIR:-/tmp}/smcd.$$
+mkdir -p "$SMCD_TMP"
+
+# smcd_need_smc: exit with KSFT_SKIP (4) if this kernel cannot run the test.
+smcd_need_smc() {
+	kmods=/lib/modules/$(uname -r)/updates/dibs
+	if [ ! -e "$kmods/dibs_smcd.ko" ]; then
+		ktap_plan 1
+		ktap_skip "smcd" "dibs_smcd.ko not built (kernel without the SMC-D device API)"
+		ktap_finished
+	fi
+	if ! modprobe smc || ! modprobe smc_diag; then
+		ktap_plan 1
+		ktap_skip "smcd" "smc.ko or smc_diag.ko not available"
+		ktap_finished
+	fi
+}
+
+# smcd_load [dibs_lo parameters]: dibs_core, dibs_lo, dibs_smcd.
+smcd_load() {
+	modprobe dibs_lo "$@" && modprobe dibs_smcd
+}
+
+# The u64 SMC-D GID of dibs device $1: the first 8 bytes of its UUID.
+smcd_gid() {
+	tr -d '-' < "/sys/class/dibs/$1/gid" | cut -c1-16
+}
+
+# smcd_wait_file FILE [TENTHS]: until FILE exists (default 10 s).
+smcd_wait_file() {
+	_wfn=${2:-100}
+	while [ ! -e "$1" ] && [ "$_wfn" -gt 0 ]; do
+		usleep 100000
+		_wfn=$((_wfn - 1))
+	done
+	[ -e "$1" ]
+}
+
+# smcd_server NAME NSPID|- ARGS...: start a server in the background (in
+# the namespace of NSPID unless -); its output goes to $SMCD_TMP/NAME.out,
+# its pid to SMCD_SERVER.  Waits until it listens.
+smcd_server() {
+	_srvname=$1 _ns=$2
+	shift 2
+	rm -f "$SMCD_TMP/$_srvname.ready"
+	if [ "$_ns" = - ]; then
+		./smcd_xfer server --ready "$SMCD_TMP/$_srvname.ready" "$@" \
+			> "$SMCD_TMP/$_srvname.out" 2>&1 &
+	else
+		nsenter -t "$_ns" -n ./smcd_xfer server --ready "$SMCD_TMP/$_srvname.ready" \
+			"$@" > "$SMCD_TMP/$_srvname.out" 2>&1 &
+	fi
+	SMCD_SERVER=$!
+	SMCD_PIDS="$SMCD_PIDS $SMCD_SERVER"
+	smcd_wait_file "$SMCD_TMP/$_srvname.ready"
+}
+
+# smcd_server_wait NAME PID [CLIENT_STATUS]: the server's exit status;
+# prints its output as KTAP diagnostics.  A failed client (non-zero
+# CLIENT_STATUS) leaves the server waiting for connections that never come:
+# it is killed then, and the result is a failure.
+smcd_server_wait() {
+	[ "${3:-0}" -eq 0 ] || kill "$2" 2> /dev/null
+	wait "$2"
+	_swrc=$?
+	sed 's/^/# server: /' "$SMCD_TMP/$1.out" | sed 's/^# server: # /# server: /'
+	return $_swrc
+}
+
+# smcd_stat NAME: one counter of `smcd_nl stats` (SMC-D handshakes, bytes).
+smcd_stat() {
+	./smcd_nl stats | sed -n "s/^$1=//p"
+}
+
+# smcd_moved DEV: bytes the dibs device DEV wrote with move_data (dibs
+# statistics through dibsctl); empty without dibsctl
+smcd_moved() {
+	command -v dibsctl > /dev/null || return 0
+	dibsctl -s dev show "$1" | sed -n 's/.* bytes_moved \([0-9]*\) .*/\1/p'
+}
+
+# smcd_netns_setup: namespaces A (10.7.0.1, veth smcda) and B (10.7.0.2,
+# veth smcdb), joined by a veth pair.
+smcd_netns_setup() {
+	unshare -n sleep 100000 &
+	SMCD_NS_A=$!
+	unshare -n sleep 100000 &
+	SMCD_NS_B=$!
+	usleep 200000
+	ip link add smcda type veth || return 1
+	# busybox ip names the peer itself (vethN): find and rename it
+	_peer=$(ip link | sed -n 's/^[0-9]*: \([^@:]*\)@smcda:.*/\1/p')
+	[ -n "$_peer" ] || return 1
+	ip link set "$_peer" name smcdb &&
+	ip link set smcda netns "$SMCD_NS_A" &&
+	ip link set smcdb netns "$SMCD_NS_B" &&
+	nsenter -t "$SMCD_NS_A" -n sh -c \
+		'ip link set lo up && ip link set smcda up && ip addr add 10.7.0.1/24 dev smcda' &&
+	nsenter -t "$SMCD_NS_B" -n sh -c \
+		'ip link set lo up && ip link set smcdb up && ip addr add 10.7.0.2/24 dev smcdb' &&
+	nsenter -t "$SMCD_NS_A" -n ping -c 1 -W 5 10.7.0.2 > /dev/null
+}
+
+# smcd_cleanup: stop what we started, empty smc's tables, unload our
+# modules (the runner fails a test that leaves them loaded).
+smcd_cleanup() {
+	for _p in $SMCD_PIDS $SMCD_NS_A $SMCD_NS_B; do
+		kill "$_p" 2> /dev/null
+	done
+	for _p in $SMCD_PIDS $SMCD_NS_A $SMCD_NS_B; do
+		wait "$_p" 2> /dev/null
+	done
+	SMCD_PIDS="" SMCD_NS_A="" SMCD_NS_B=""
+	if grep -q '^smc ' /proc/modules; then
+		./smcd_nl pnet flush > /dev/null 2>&1
+		./smcd_nl ueid flush > /dev/null 2>&1
+	fi
+	for _m in dibs_smcd dibs_lo dibs_core; do
+		grep -q "^$_m " /proc/modules && rmmod "$_m"
+	done
+	rm -rf "$SMCD_TMP"
+}

@@ -1,0 +1,93 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# AF_SMC over 127.0.0.1 with dibs_lo's `lo` device.  Every connection must
+# be SMC-D (smc_diag: SMC_DIAG_MODE_SMCD, both GIDs the GID of `lo`), every
+# byte is checked, and smc's counters must show the expected SMC-D version:
+# v2 with a user EID (no PNET table), v1 with a PNET table (no user EID).
+# Without either, smc falls back to TCP, and the test program must notice.
+# shellcheck disable=SC2317 # functions run through ktap_check
+
+# shellcheck source=../lib/ktap.sh
+. ../lib/ktap.sh
+# shellcheck source=smcd_lib.sh
+. ./smcd_lib.sh
+
+trap smcd_cleanup EXIT
+smcd_need_smc
+
+ktap_plan 12
+
+ktap_check "load dibs_lo, dibs_smcd" smcd_load
+G=$(smcd_gid lo)
+ktap_diag "lo: SMC-D GID $G"
+
+# xfer NAME PORT CONNS SIZES: server + client, all SMC-D between lo and lo
+xfer() {
+	_conns=$3
+	_n=$(($3 * $(echo "$4" | tr ',' '\n' | wc -l)))
+	smcd_server "$1" - -p "$2" --count "$_n" --expect smcd || return 1
+	_srv=$SMCD_SERVER
+	./smcd_xfer client -a 127.0.0.1 -p "$2" -n "$_conns" -s "$4" \
+		--expect smcd --gids "$G:$G"
+	_crc=$?
+	smcd_server_wait "$1" "$_srv" "$_crc"
+	_src=$?
+	[ "$_crc" -eq 0 ] && [ "$_src" -eq 0 ]
+}
+
+# 1. no PNET table, no user EID: smc must fall back and we must see it
+fallback_detected() {
+	smcd_server fb - -p 5100 --count 1 || return 1
+	_srv=$SMCD_SERVER
+	./smcd_xfer client -a 127.0.0.1 -p 5100 -s 1000 --expect smcd > "$SMCD_TMP/fb.client"
+	_crc=$?
+	sed 's/^/# /' "$SMCD_TMP/fb.client"
+	wait "$_srv"
+	[ "$_crc" -ne 0 ] && grep -q "not SMC-D (mode TCP-fallback)" "$SMCD_TMP/fb.client"
+}
+ktap_check "unconfigured: TCP fallback is detected as failure" fallback_detected
+
+# 2. SMC-Dv2: a user EID, nothing else
+v2_before=$(smcd_stat client_v2)
+ktap_check "ueid add" ./smcd_nl ueid add DIBS-SELFTEST
+ktap_check "v2: 8 connections x 1 B..1 MiB" xfer v2a 5101 8 1,4095,65536,1048576
+m0=$(smcd_moved lo)
+ktap_check "v2: 64 MiB" xfer v2b 5102 1 64M
+m1=$(smcd_moved lo)
+# 64 MiB each way, plus smc's connection data (CDC) messages
+moved() {
+	ktap_diag "lo bytes_moved: $m0 -> $m1"
+	[ $((m1 - m0)) -ge 134217728 ]
+}
+if [ -n "$m0" ]; then
+	ktap_check "v2: the 128 MiB went through lo's move_data" moved
+else
+	ktap_skip "v2: the 128 MiB went through lo's move_data" "no dibsctl"
+fi
+v2_after=$(smcd_stat client_v2)
+ktap_diag "SMC-Dv2 client handshakes: $v2_before -> $v2_after"
+ktap_check "v2: smc counted 33 SMC-Dv2 connections" [ $((v2_after - v2_before)) -eq 33 ]
+dmbs=$(cat /sys/class/dibs/lo/dmbs)
+ktap_diag "DMBs on lo: $dmbs"
+ktap_check "DMBs live on the lo device" [ "$dmbs" -gt 0 ]
+
+# 3. SMC-Dv1: PNET table for the netdev lo and the SMC-D device lo
+./smcd_nl ueid flush
+v1_before=$(smcd_stat client_v1)
+v2_before=$(smcd_stat client_v2)
+pnet() {
+	./smcd_nl pnet add DIBSLO eth lo && ./smcd_nl pnet add DIBSLO ib lo
+}
+ktap_check "pnet add DIBSLO eth lo, ib lo" pnet
+ktap_check "v1: 16 connections x 1 B..1 MiB" xfer v1a 5103 16 1,100,65537,1048576
+ktap_check "v1: 64 MiB" xfer v1b 5104 1 64M
+v1_after=$(smcd_stat client_v1)
+v2_after=$(smcd_stat client_v2)
+ktap_diag "SMC-Dv1 client handshakes: $v1_before -> $v1_after"
+v1_counted() {
+	[ $((v1_after - v1_before)) -eq 65 ] && [ "$v2_after" -eq "$v2_before" ]
+}
+ktap_check "v1: smc counted 65 SMC-Dv1 connections, no v2" v1_counted
+
+ktap_finished

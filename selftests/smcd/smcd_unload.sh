@@ -1,0 +1,139 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Unloading dibs_smcd, and removing dibs devices (rmmod dibs_lo), while
+# SMC-D connections are open: smc terminates the link groups, the
+# applications see their connections end, the unload finishes, the kernel
+# log stays clean (the harness checks it), and everything works again after
+# reloading.  Covers the loopback device (v2, 127.0.0.1), a pair of fabric
+# devices in two namespaces (v1), and deleting one device of such a pair with
+# dibsctl.
+# shellcheck disable=SC2317 # functions run through ktap_check
+
+# shellcheck source=../lib/ktap.sh
+. ../lib/ktap.sh
+# shellcheck source=smcd_lib.sh
+. ./smcd_lib.sh
+
+trap smcd_cleanup EXIT
+smcd_need_smc
+
+ktap_plan 24
+
+# hold NAME NSC NSS IP PORT CONNS: CONNS SMC-D connections (client in NSC,
+# server in NSS, - = this namespace) that stay open; returns when all hold.
+hold() {
+	smcd_server "$1" "$3" -a "$4" -p "$5" --count "$6" --expect smcd || return 1
+	HOLD_SRV=$SMCD_SERVER
+	if [ "$2" = - ]; then
+		./smcd_xfer client -a "$4" -p "$5" -n "$6" -s 4096 --expect smcd --hold \
+			> "$SMCD_TMP/$1.client" 2>&1 &
+	else
+		nsenter -t "$2" -n ./smcd_xfer client -a "$4" -p "$5" -n "$6" -s 4096 \
+			--expect smcd --hold > "$SMCD_TMP/$1.client" 2>&1 &
+	fi
+	HOLD_CLI=$!
+	SMCD_PIDS="$SMCD_PIDS $HOLD_CLI"
+	_n=300
+	while [ "$(grep -c ': holding' "$SMCD_TMP/$1.client")" -lt "$6" ]; do
+		_n=$((_n - 1))
+		if [ "$_n" -eq 0 ] || ! kill -0 "$HOLD_CLI" 2> /dev/null; then
+			sed 's/^/# client: /' "$SMCD_TMP/$1.client"
+			return 1
+		fi
+		usleep 100000
+	done
+}
+
+# ended NAME: the held connections ended, both programs exited cleanly
+ended() {
+	wait "$HOLD_CLI"
+	_crc=$?
+	sed 's/^/# client: /' "$SMCD_TMP/$1.client" | grep -v ': holding$'
+	smcd_server_wait "$1" "$HOLD_SRV" "$_crc"
+	_src=$?
+	[ "$_crc" -eq 0 ] && [ "$_src" -eq 0 ] &&
+		[ "$(grep -c ': ended' "$SMCD_TMP/$1.client")" -eq "$2" ]
+}
+
+# quick NAME PORT: one checked SMC-D transfer over 127.0.0.1
+quick() {
+	smcd_server "$1" - -p "$2" --count 1 --expect smcd || return 1
+	_srv=$SMCD_SERVER
+	./smcd_xfer client -a 127.0.0.1 -p "$2" -s 100000 --expect smcd
+	_crc=$?
+	smcd_server_wait "$1" "$_srv" "$_crc" && [ "$_crc" -eq 0 ]
+}
+
+dump_empty() {
+	[ -z "$(./smcd_nl dev)" ]
+}
+
+ktap_check "load dibs_lo, dibs_smcd; ueid add" \
+	sh -c 'modprobe dibs_lo && modprobe dibs_smcd && ./smcd_nl ueid add DIBS-SELFTEST'
+
+# 1. rmmod dibs_smcd under 8 open connections on lo
+ktap_check "8 connections open on lo" hold h1 - - 127.0.0.1 5300 8
+./smcd_nl lgr | sed 's/^/# /'
+ktap_check "rmmod dibs_smcd with connections open" timeout 120 rmmod dibs_smcd
+ktap_check "connections ended, programs exited cleanly" ended h1 8
+ktap_check "no SMC-D device left" dump_empty
+ktap_check "DMBs all unregistered" [ "$(cat /sys/class/dibs/lo/dmbs)" -eq 0 ]
+ktap_check "modprobe dibs_smcd again" modprobe dibs_smcd
+ktap_check "SMC-D works after reload" quick q1 5301
+
+# 2. device removal: rmmod dibs_lo under open connections
+ktap_check "8 connections open on lo" hold h2 - - 127.0.0.1 5302 8
+ktap_check "rmmod dibs_lo with connections open" timeout 120 rmmod dibs_lo
+ktap_check "connections ended, programs exited cleanly" ended h2 8
+ktap_check "no SMC-D device left" dump_empty
+
+# 3. the same across namespaces, lo1 <-> lo2 (v1: PNET tables)
+# xfer_ab PORT: one checked SMC-D transfer A->B, lo1 -> (new) lo2
+xfer_ab() {
+	_g="$(smcd_gid lo1):$(smcd_gid lo2)"
+	smcd_server x4 "$SMCD_NS_B" -a 10.7.0.2 -p "$1" --count 1 --expect smcd || return 1
+	_srv=$SMCD_SERVER
+	nsenter -t "$SMCD_NS_A" -n ./smcd_xfer client -a 10.7.0.2 -p "$1" -s 1M \
+		--expect smcd --gids "$_g"
+	_crc=$?
+	smcd_server_wait x4 "$_srv" "$_crc" && [ "$_crc" -eq 0 ]
+}
+./smcd_nl ueid flush
+setup_ns() {
+	modprobe dibs_lo devices=2 && smcd_netns_setup &&
+	nsenter -t "$SMCD_NS_A" -n ./smcd_nl pnet add NSA eth smcda &&
+	nsenter -t "$SMCD_NS_B" -n ./smcd_nl pnet add NSB eth smcdb &&
+	./smcd_nl pnet add NSA ib lo1 && ./smcd_nl pnet add NSB ib lo2
+}
+ktap_check "dibs_lo devices=2, namespaces, PNET tables" setup_ns
+# one connection first: see smcd_netns.sh
+ktap_check "A->B: first connection (link groups)" xfer_ab 5304
+ktap_check "16 connections open A->B (lo1->lo2)" \
+	hold h3 "$SMCD_NS_A" "$SMCD_NS_B" 10.7.0.2 5303 16
+ktap_check "rmmod dibs_lo with connections open" timeout 120 rmmod dibs_lo
+ktap_check "connections ended, programs exited cleanly" ended h3 16
+
+# 4. delete one device (the server's) with dibsctl under open connections,
+# make a new one of that name: smc applies the PNET ID of the name again
+readd() {
+	dibsctl dev add lo name lo2 > /dev/null &&
+	./smcd_nl dev | grep 'pci_id=lo2 ' | grep -q 'pnetid=NSB'
+}
+if command -v dibsctl > /dev/null && modprobe dibs_lo devices=2; then
+	ktap_check "A->B: first connection (link groups)" xfer_ab 5305
+	ktap_check "8 connections open A->B (lo1->lo2)" \
+		hold h4 "$SMCD_NS_A" "$SMCD_NS_B" 10.7.0.2 5306 8
+	ktap_check "dibsctl dev del lo2 with connections open" timeout 120 dibsctl dev del lo2
+	ktap_check "connections ended, programs exited cleanly" ended h4 8
+	ktap_check "dibsctl dev add lo name lo2: PNET ID NSB again" readd
+	ktap_check "A->B works with the new lo2" xfer_ab 5307
+	ktap_check "rmmod dibs_lo" rmmod dibs_lo
+else
+	for t in "first connection" "connections open" "dev del" "connections ended" \
+		"dev add" "new lo2" "rmmod dibs_lo"; do
+		ktap_skip "dibsctl: $t" "no dibsctl"
+	done
+fi
+
+ktap_finished
