@@ -21,8 +21,28 @@
 int dibs_walk_devs(int (*fn)(struct dibs_dev *dev, void *arg), void *arg);
 
 /**
+ * dibs_dev_call() - run @fn on the device named @name while it is listed
+ * @name: the device name
+ * @fn: called with the device list lock held (process context, may sleep,
+ *	must not add or delete devices)
+ * @arg: passed to @fn
+ *
+ * Use this, not dibs_dev_get_by_name(), to call device ops or kind ops: a
+ * driver may free its private data as soon as dibs_dev_del() returns, and a
+ * reference on the struct device does not keep that data alive.
+ *
+ * Return: -ENODEV if no device has that name, else what @fn returned.
+ */
+int dibs_dev_call(const char *name, int (*fn)(struct dibs_dev *dev, void *arg),
+		  void *arg);
+
+/**
  * dibs_dev_get_by_name() - find a device and take a reference
  * @name: the device name
+ *
+ * The reference keeps struct dibs_dev, not the driver's data: do not call
+ * device ops through it after the device may have been deleted (see
+ * dibs_dev_call()).
  *
  * Return: the device (drop with put_device(&dev->dev)) or NULL.
  */

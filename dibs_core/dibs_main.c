@@ -399,6 +399,20 @@ int dibs_walk_devs(int (*fn)(struct dibs_dev *dev, void *arg), void *arg)
 	return rc;
 }
 
+int dibs_dev_call(const char *name, int (*fn)(struct dibs_dev *dev, void *arg),
+		  void *arg)
+{
+	struct dibs_dev *dibs;
+	int rc = -ENODEV;
+
+	mutex_lock(&dibs_devs_lock);
+	dibs = __dibs_dev_find(name);
+	if (dibs)
+		rc = fn(dibs, arg);
+	mutex_unlock(&dibs_devs_lock);
+	return rc;
+}
+
 struct dibs_dev *dibs_dev_get_by_name(const char *name)
 {
 	struct dibs_dev *dibs;

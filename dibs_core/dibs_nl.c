@@ -186,10 +186,24 @@ cancel:
 	return -EMSGSIZE;
 }
 
+struct dibs_nl_dev_get_ctx {
+	struct sk_buff *msg;
+	struct genl_info *info;
+};
+
+/* Runs under the device list lock: the device's ops and data are live. */
+static int dibs_nl_dev_get_one(struct dibs_dev *dev, void *arg)
+{
+	struct dibs_nl_dev_get_ctx *ctx = arg;
+
+	return dibs_nl_fill_dev(ctx->msg, dev, ctx->info->snd_portid,
+				ctx->info->snd_seq, 0, DIBS_CMD_DEV_GET, true);
+}
+
 static int dibs_nl_dev_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	struct dibs_dev *dev;
-	struct sk_buff *msg;
+	struct dibs_nl_dev_get_ctx ctx = { .info = info };
+	struct nlattr *attr = info->attrs[DIBS_A_DEV_NAME];
 	int err;
 
 	if (GENL_REQ_ATTR_CHECK(info, DIBS_A_DEV_NAME)) {
@@ -197,25 +211,18 @@ static int dibs_nl_dev_get_doit(struct sk_buff *skb, struct genl_info *info)
 		return -EINVAL;
 	}
 
-	dev = dibs_nl_get_dev(info, DIBS_A_DEV_NAME);
-	if (!dev)
-		return -ENODEV;
-
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-	if (!msg) {
-		err = -ENOMEM;
-		goto out;
-	}
-	err = dibs_nl_fill_dev(msg, dev, info->snd_portid, info->snd_seq, 0,
-			       DIBS_CMD_DEV_GET, true);
+	ctx.msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!ctx.msg)
+		return -ENOMEM;
+	err = dibs_dev_call(nla_data(attr), dibs_nl_dev_get_one, &ctx);
 	if (err) {
-		nlmsg_free(msg);
-		goto out;
+		if (err == -ENODEV)
+			NL_SET_ERR_MSG_ATTR(info->extack, attr,
+					    "no such dibs device");
+		nlmsg_free(ctx.msg);
+		return err;
 	}
-	err = genlmsg_reply(msg, info);
-out:
-	put_device(&dev->dev);
-	return err;
+	return genlmsg_reply(ctx.msg, info);
 }
 
 struct dibs_nl_walk {

@@ -140,7 +140,8 @@ struct dibs_dev;
  *	@dmbemask carries the signal bits (bit 0x1000 rotated right by the
  *	writer's move_data() idx); a device may merge several signals into one
  *	call.  Atomic context (IRQ or softirq, device lock held): must not
- *	sleep and must not call back into the same device's register/unregister.
+ *	sleep and must not call the same device's register_dmb(),
+ *	unregister_dmb(), signal_event() or move_data() with the signal flag.
  * @handle_event: a device event for this client.  Atomic context.
  */
 struct dibs_client_ops {
@@ -231,7 +232,8 @@ int dibs_unregister_client(struct dibs_client *client);
  *	the owner's client gets handle_irq() with bit @idx set in the mask (see
  *	struct dibs_client_ops).  Synchronous: @data may be reused on return.
  *	May be called in atomic context.  Returns 0, -EINVAL for an unknown
- *	token or a write beyond the end of the DMB (nothing is written then).
+ *	token or a write beyond the end of the DMB, -EACCES if @dev is not the
+ *	DMB's writer or cannot reach it (nothing is written then).
  * @add_vlan_id: optional, deprecated: join VLAN @vlan_id.  Atomic context
  *	(must not sleep).
  * @del_vlan_id: optional, deprecated: leave VLAN @vlan_id.  Atomic context.
@@ -244,6 +246,7 @@ int dibs_unregister_client(struct dibs_client *client);
  *	@dmb->cpu_addr (an alias of the remote buffer), @dmb->dma_addr,
  *	@dmb->dmb_len and @dmb->idx.  The memory stays valid until
  *	detach_dmb(), even if the owner unregisters the DMB meanwhile.
+ *	Returns 0, -EINVAL for an unknown token, -EACCES as for move_data().
  * @detach_dmb: optional: drop an attachment made with attach_dmb().
  */
 struct dibs_dev_ops {
