@@ -5,7 +5,8 @@
 #   make                  modules for KDIR, and dibsctl
 #   make C=2              the same through sparse
 #   make install          modules into /lib/modules/KVER/updates/dibs, dibsctl
-#   make check            build + every selftest in QEMU guests (scripts/vm)
+#   make check            build + every selftest in QEMU guests (scripts/vm),
+#                         then check-packages when root (scripts/check)
 #   make check-packages   .deb + .rpm packages, DKMS install of dibs-dkms, the
 #                         selftests with the DKMS-built modules (root; about 3 min)
 #   make run / make shell a guest with the suite loaded: demo / console
@@ -54,8 +55,12 @@ uninstall:
 	-depmod -a $(KVER)
 	$(MAKE) -C dibsctl uninstall DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)
 
-# The VM harness; FLAVOUR=6.1|6.12 picks one kernel, the default runs all.
-check run shell bench:
+# The VM harness; FLAVOUR=6.1|6.12 picks one kernel, the default runs all
+# and then the packaging test (as root; PACKAGES=0 skips it).
+check:
+	scripts/check
+
+run shell bench:
 	scripts/vm $@
 
 # Documentation/packaging.rst
@@ -63,4 +68,4 @@ check-packages:
 	scripts/check-packages
 
 help:
-	@sed -n '3,14p' Makefile
+	@sed -n '3,15p' Makefile
