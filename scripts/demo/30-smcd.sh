@@ -1,9 +1,10 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# `make run` demo: an unmodified TCP connection carried by SMC-D over the dibs
-# device lo (Documentation/smcd.rst), on kernels where dibs_smcd builds (6.1).
-# smcd_xfer opens AF_SMC sockets and asks smc_diag which mode each used.
+# `make run` demo: a TCP connection to 127.0.0.1 carried by SMC-D over a dibs
+# device (Documentation/smcd.rst), on kernels where dibs_smcd builds (6.1).
+# smcd_xfer opens AF_SMC sockets and asks smc_diag which mode and which
+# SMC-D GIDs each used; smc picks one of the dibs devices for it.
 
 d=/selftests/smcd
 if [ ! -x $d/smcd_xfer ] || ! modprobe dibs_smcd 2> /dev/null; then
@@ -21,7 +22,6 @@ step() {
 # SMC-Dv2 between two ends of one host needs a user EID on amd64.
 step ./smcd_nl ueid add DIBS-DEMO
 step ./smcd_nl dev
-before=$(cat /sys/class/dibs/lo/dmbs)
 rm -f /tmp/smcd.ready
 ./smcd_xfer server -p 5000 --count 1 --expect smcd --ready /tmp/smcd.ready \
 	> /tmp/smcd.server 2>&1 &
@@ -31,11 +31,15 @@ while [ ! -e /tmp/smcd.ready ] && [ $i -lt 50 ]; do
 	sleep 0.1
 	i=$((i + 1))
 done
-step ./smcd_xfer client -a 127.0.0.1 -p 5000 -s 16M --expect smcd
+step ./smcd_xfer client -a 127.0.0.1 -p 5000 -s 16M --expect smcd |
+	tee /tmp/smcd.client
 wait "$srv"
-echo "server: $(cat /tmp/smcd.server)"
-echo "DMBs on lo before: $before"
-step dibsctl -s dev show lo
+gid=$(sed -n 's/.* my_gid \([0-9a-f]*\) .*/\1/p' /tmp/smcd.client | head -n 1)
+echo
+echo "SMC-D GID $gid is the first 8 bytes of this dibs device's GID:"
+dibsctl gid | tr -d '-' | grep "$gid"
+echo "its move_data and bytes_moved counters carried the 2 x 16 MiB:"
+step dibsctl -s dev
 ./smcd_nl ueid flush
 modprobe -r dibs_smcd
 exit 0
