@@ -55,7 +55,8 @@ uninstall:
 	-depmod -a $(KVER)
 	$(MAKE) -C dibsctl uninstall DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)
 
-# The VM harness; FLAVOUR=6.1|6.12 picks one kernel, the default runs all
+# The VM harness; FLAVOUR=6.1|6.12|6.1-s390x picks one kernel (s390x is opt-in,
+# Documentation/s390x.rst), the default runs 6.1 and 6.12
 # and then the packaging test (as root; PACKAGES=0 skips it).
 check:
 	scripts/check
