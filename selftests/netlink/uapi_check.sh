@@ -14,9 +14,7 @@
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 TOP=$(cd "$HERE/../.." && pwd)
-SPEC=$TOP/Documentation/netlink/specs/dibs.yaml
 HDR=$TOP/include/uapi/linux/dibs_netlink.h
-TARBALL=${LINUX_SOURCE_TARBALL:-$(ls /usr/src/linux-source-6.1[2-9]*.tar.xz 2>/dev/null | tail -1)}
 REGEN=0
 [ "${1:-}" = --regen ] && { REGEN=1; OUT=/dev/null; } || OUT=${1:-/dev/stdout}
 case $OUT in /*) ;; *) OUT=$(pwd)/$OUT ;; esac
@@ -32,26 +30,8 @@ skip() {
 	exit 0
 }
 
-if [ -n "${LINUX_SOURCE_DIR:-}" ]; then
-	cp -r "$LINUX_SOURCE_DIR/tools" "$LINUX_SOURCE_DIR/Documentation" "$tmp/" 2>/dev/null ||
-		skip "cannot copy from $LINUX_SOURCE_DIR"
-elif [ -n "$TARBALL" ] && [ -f "$TARBALL" ]; then
-	top=$(tar -tJf "$TARBALL" | head -1 | cut -d/ -f1)
-	tar -xJf "$TARBALL" -C "$tmp" --strip-components=1 --wildcards \
-		"$top/tools/net/ynl/*" "$top/Documentation/netlink/*.yaml" ||
-		skip "cannot unpack $TARBALL"
-else
-	skip "no linux-source-6.12 (apt-get install linux-source-6.12)"
-fi
-command -v python3 > /dev/null || skip "no python3"
-python3 -c 'import yaml, jsonschema' 2> /dev/null ||
-	skip "python3 lacks yaml or jsonschema"
-
-# ynl-gen-c.py wants a kernel tree (MAINTAINERS) and mainline's license
-mkdir -p "$tmp/Documentation/netlink/specs"
-: > "$tmp/MAINTAINERS"
-sed '1s/.*/# SPDX-License-Identifier: ((GPL-2.0 WITH Linux-syscall-note) OR BSD-3-Clause)/' \
-	"$SPEC" > "$tmp/Documentation/netlink/specs/dibs.yaml"
+. "$HERE/ynl_tree.sh"
+ynl_tree "$tmp" || skip "$YNL_WHY"
 
 cd "$tmp" || exit 1
 if python3 - > "$tmp/schema.log" 2>&1 <<'PY'
