@@ -25,6 +25,9 @@ ktap_plan 24
 hold() {
 	smcd_server "$1" "$3" -a "$4" -p "$5" --count "$6" --expect smcd || return 1
 	HOLD_SRV=$SMCD_SERVER
+	# the file must exist before the first count below: a missing file
+	# counts as "" and would end the wait early (and race the rmmod)
+	: > "$SMCD_TMP/$1.client"
 	if [ "$2" = - ]; then
 		./smcd_xfer client -a "$4" -p "$5" -n "$6" -s 4096 --expect smcd --hold \
 			> "$SMCD_TMP/$1.client" 2>&1 &
@@ -35,7 +38,7 @@ hold() {
 	HOLD_CLI=$!
 	SMCD_PIDS="$SMCD_PIDS $HOLD_CLI"
 	_n=300
-	while [ "$(grep -c ': holding' "$SMCD_TMP/$1.client")" -lt "$6" ]; do
+	while _h=$(grep -c ': holding' "$SMCD_TMP/$1.client"); [ "${_h:-0}" -lt "$6" ]; do
 		_n=$((_n - 1))
 		if [ "$_n" -eq 0 ] || ! kill -0 "$HOLD_CLI" 2> /dev/null; then
 			sed 's/^/# client: /' "$SMCD_TMP/$1.client"
