@@ -694,44 +694,54 @@ static void dev_clients_str(const struct dev_info *d, char *buf, size_t size)
 		snprintf(buf, size, "-");
 }
 
+/* the CLIENTS cell of a device: names, with their ids under -d */
+static void dev_clients_cell(const struct dev_info *d, char *buf, size_t size)
+{
+	size_t used = 0;
+	int j;
+
+	if (!opt_details) {
+		dev_clients_str(d, buf, size);
+		return;
+	}
+	buf[0] = '\0';
+	for (j = 0; j < d->nclients && used < size; j++)
+		used += snprintf(buf + used, size - used, "%s%s(%" PRIu32 ")",
+				 j ? "," : "", d->clients[j].name,
+				 d->clients[j].id);
+	if (!d->nclients)
+		snprintf(buf, size, "-");
+}
+
 static void dev_print_table(const struct dev_list *l)
 {
 	char dmbs[32], clients[256];
-	int i, wname = 4, wkind = 4;
+	int i, wname = 4, wkind = 4, wclients = 7;
 
 	for (i = 0; i < l->n; i++) {
 		if ((int)strlen(l->devs[i].name) > wname)
 			wname = strlen(l->devs[i].name);
 		if ((int)strlen(l->devs[i].kind) > wkind)
 			wkind = strlen(l->devs[i].kind);
+		dev_clients_cell(&l->devs[i], clients, sizeof(clients));
+		if ((int)strlen(clients) > wclients)
+			wclients = strlen(clients);
 	}
-	printf("%-*s  %-*s  %-36s  %-6s  %-12s  %s%s\n", wname, "NAME", wkind,
-	       "KIND", "GID", "FABRIC", "DMBS/MAX", "CLIENTS",
+	/* CLIENTS is padded only when the PARENT column follows it */
+	if (!opt_details)
+		wclients = 0;
+	printf("%-*s  %-*s  %-36s  %-6s  %-12s  %-*s%s\n", wname, "NAME", wkind,
+	       "KIND", "GID", "FABRIC", "DMBS/MAX", wclients, "CLIENTS",
 	       opt_details ? "  PARENT" : "");
 	for (i = 0; i < l->n; i++) {
 		const struct dev_info *d = &l->devs[i];
 
 		snprintf(dmbs, sizeof(dmbs), "%" PRIu32 "/%" PRIu32, d->in_use,
 			 d->max_dmbs);
-		dev_clients_str(d, clients, sizeof(clients));
-		if (opt_details) {
-			int j, used = 0;
-
-			/* names with their ids */
-			clients[0] = '\0';
-			for (j = 0; j < d->nclients; j++)
-				used += snprintf(clients + used,
-						 sizeof(clients) - used,
-						 "%s%s(%" PRIu32 ")",
-						 j ? "," : "",
-						 d->clients[j].name,
-						 d->clients[j].id);
-			if (!d->nclients)
-				strcpy(clients, "-");
-		}
-		printf("%-*s  %-*s  %-36s  0x%04x  %-12s  %s", wname, d->name,
+		dev_clients_cell(d, clients, sizeof(clients));
+		printf("%-*s  %-*s  %-36s  0x%04x  %-12s  %-*s", wname, d->name,
 		       wkind, d->kind[0] ? d->kind : "-", d->gid, d->fabric,
-		       dmbs, clients);
+		       dmbs, wclients, clients);
 		if (opt_details)
 			printf("  %s", d->parent[0] ? d->parent : "-");
 		putchar('\n');

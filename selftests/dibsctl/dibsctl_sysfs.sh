@@ -121,8 +121,11 @@ else
 fi
 
 # -d adds the client ids and the parent column
-if dibsctl -d dev | awk 'NR == 1 && $NF == "PARENT" { h = 1 }
-	NR > 1 && NF != 7 { bad = 1 } END { exit !(h && !bad) }'; then
+# (and PARENT is a column: it starts at the same place on every line)
+if dibsctl -d dev | awk 'NR == 1 && $NF == "PARENT" { h = 1; col = index($0, "PARENT") }
+	NR > 1 && NF != 7 { bad = 1 }
+	NR > 1 && length($0) - length($NF) + 1 != col { bad = 1 }
+	END { exit !(h && !bad) }'; then
 	ktap_pass "-d adds details"
 else
 	dibsctl -d dev | sed 's/^/# /'
