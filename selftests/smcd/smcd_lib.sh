@@ -31,6 +31,18 @@ smcd_load() {
 	modprobe dibs_lo "$@" && modprobe dibs_smcd
 }
 
+# smcd_seid: 1 if smc uses its system EID now, else 0 (smc reports it once
+# an SMC-D device is registered: call after smcd_load).  On CONFIG_S390
+# kernels smc starts with the system EID enabled, enables it again when the
+# last user EID is removed and refuses to disable it while no user EID is
+# set: there, with dibs_smcd's s390 system EID, every SMC-D connection
+# between two ends of this kernel negotiates SMC-Dv2, with or without a
+# user EID or PNET table.  Elsewhere it is off and cannot be enabled.
+smcd_seid() {
+	_seid=$(./smcd_nl seid show | sed -n 's/^seid_enabled=//p')
+	echo "${_seid:-0}"
+}
+
 # The u64 SMC-D GID of dibs device $1: the first 8 bytes of its UUID.
 smcd_gid() {
 	tr -d '-' < "/sys/class/dibs/$1/gid" | cut -c1-16

@@ -14,6 +14,8 @@
  *   smcd_nl pnet del PNETID
  *   smcd_nl ueid show|flush
  *   smcd_nl ueid add|del EID            user EID (upper case, up to 32 chars)
+ *   smcd_nl seid show                   system EID and whether smc uses it
+ *   smcd_nl seid enable|disable         (s390 only; disable needs a user EID)
  *
  * The PNET table and the EID table belong to the network namespace the tool
  * runs in (the EID table is global).  Exit status 0 on success, 1 on an
@@ -391,6 +393,30 @@ static int ueid_cb(struct nlmsghdr *nlh, void *arg)
 	return 0;
 }
 
+/*
+ * SMC_NETLINK_DUMP_SEID: the system EID and its enabled flag, present only
+ * once smc is v2 capable (an SMC-D device with a v2 system EID registered).
+ */
+static int seid_cb(struct nlmsghdr *nlh, void *arg)
+{
+	struct genlmsghdr *g = NLMSG_DATA(nlh);
+	int len = nlh->nlmsg_len - NLMSG_HDRLEN - GENL_HDRLEN;
+	struct nlattr *a;
+
+	(void)arg;
+	for_each_attr(a, (char *)g + GENL_HDRLEN, len) {
+		switch (a->nla_type & NLA_TYPE_MASK) {
+		case SMC_NLA_SEID_ENTRY:
+			printf("seid=%.32s\n", (char *)attr_data(a));
+			break;
+		case SMC_NLA_SEID_ENABLED:
+			printf("seid_enabled=%llu\n", (unsigned long long)attr_uint(a));
+			break;
+		}
+	}
+	return 0;
+}
+
 /* ---- commands ------------------------------------------------------- */
 
 static int report(const char *what, int rc)
@@ -439,6 +465,19 @@ static int ueid_cmd(uint8_t cmd, const char *eid, const char *what)
 		put_attr(nlh, SMC_NLA_EID_TABLE_ENTRY, e, sizeof(e));
 	}
 	return report(what, transact(&nl, nlh, NULL, NULL));
+}
+
+/* A command without attributes of the SMC_GEN_NETLINK family. */
+static int gen_do(uint8_t cmd, const char *what)
+{
+	static char m[256];
+	struct nl nl;
+
+	if (nl_open(&nl, SMC_GENL_FAMILY_NAME))
+		return 1;
+	return report(what, transact(&nl, msg_init(m, nl.family, 0, cmd,
+						   SMC_GENL_FAMILY_VERSION),
+				     NULL, NULL));
 }
 
 static int pnet_cmd(int argc, char **argv)
@@ -494,7 +533,8 @@ static void help(void)
 	fprintf(stderr,
 		"usage: smcd_nl dev | info | lgr | stats\n"
 		"       smcd_nl pnet show | flush | add PNETID eth|ib NAME | del PNETID\n"
-		"       smcd_nl ueid show | flush | add EID | del EID\n");
+		"       smcd_nl ueid show | flush | add EID | del EID\n"
+		"       smcd_nl seid show | enable | disable\n");
 }
 
 int main(int argc, char **argv)
@@ -523,6 +563,12 @@ int main(int argc, char **argv)
 		rc = ueid_cmd(SMC_NETLINK_ADD_UEID, argv[3], "ueid add");
 	else if (!strcmp(argv[1], "ueid") && argc == 4 && !strcmp(argv[2], "del"))
 		rc = ueid_cmd(SMC_NETLINK_REMOVE_UEID, argv[3], "ueid del");
+	else if (!strcmp(argv[1], "seid") && argc == 3 && !strcmp(argv[2], "show"))
+		rc = gen_dump(SMC_NETLINK_DUMP_SEID, seid_cb, "seid show");
+	else if (!strcmp(argv[1], "seid") && argc == 3 && !strcmp(argv[2], "enable"))
+		rc = gen_do(SMC_NETLINK_ENABLE_SEID, "seid enable");
+	else if (!strcmp(argv[1], "seid") && argc == 3 && !strcmp(argv[2], "disable"))
+		rc = gen_do(SMC_NETLINK_DISABLE_SEID, "seid disable");
 	if (rc < 0) {
 		help();
 		return 2;

@@ -8,6 +8,12 @@
 # reloading.  Covers the loopback device (v2, 127.0.0.1), a pair of fabric
 # devices in two namespaces (v1), and deleting one device of such a pair with
 # dibsctl.
+#
+# Where smc uses its system EID (s390, see smcd_seid in smcd_lib.sh) the
+# namespace parts negotiate SMC-Dv2 and the server may use the client's
+# fabric device instead of its own (smcd_netns.sh): the GID checks accept
+# that, and the device deleted under open connections is the one the
+# connections' server side uses.
 # shellcheck disable=SC2317 # functions run through ktap_check
 
 # shellcheck source=../lib/ktap.sh
@@ -48,13 +54,33 @@ hold() {
 	done
 }
 
-# ended NAME: the held connections ended, both programs exited cleanly
+# ended NAME N: the N held connections ended and both programs exited
+# cleanly, within ENDED_TIMEOUT seconds (60): a watchdog kills the programs
+# then and the case fails, instead of waiting for smcd_xfer's own timeout.
+ENDED_TIMEOUT=60
 ended() {
+	_to=$SMCD_TMP/$1.timeout
+	rm -f "$_to"
+	(
+		sleep "$ENDED_TIMEOUT" &
+		_s=$!
+		trap 'kill $_s 2> /dev/null; exit 0' TERM
+		wait "$_s"
+		: > "$_to"
+		kill "$HOLD_CLI" "$HOLD_SRV" 2> /dev/null
+	) &
+	_wd=$!
 	wait "$HOLD_CLI"
 	_crc=$?
 	sed 's/^/# client: /' "$SMCD_TMP/$1.client" | grep -v ': holding$'
 	smcd_server_wait "$1" "$HOLD_SRV" "$_crc"
 	_src=$?
+	kill "$_wd" 2> /dev/null
+	wait "$_wd" 2> /dev/null
+	if [ -e "$_to" ]; then
+		ktap_diag "the connections did not end within $ENDED_TIMEOUT s: programs killed"
+		return 1
+	fi
 	[ "$_crc" -eq 0 ] && [ "$_src" -eq 0 ] &&
 		[ "$(grep -c ': ended' "$SMCD_TMP/$1.client")" -eq "$2" ]
 }
@@ -95,6 +121,7 @@ ktap_check "no SMC-D device left" dump_empty
 # xfer_ab PORT: one checked SMC-D transfer A->B, lo1 -> (new) lo2
 xfer_ab() {
 	_g="$(smcd_gid lo1):$(smcd_gid lo2)"
+	[ "$SEID" = 0 ] || _g="$_g|$(smcd_gid lo1):$(smcd_gid lo1)"
 	smcd_server x4 "$SMCD_NS_B" -a 10.7.0.2 -p "$1" --count 1 --expect smcd || return 1
 	_srv=$SMCD_SERVER
 	nsenter -t "$SMCD_NS_A" -n ./smcd_xfer client -a 10.7.0.2 -p "$1" -s 1M \
@@ -103,6 +130,8 @@ xfer_ab() {
 	smcd_server_wait x4 "$_srv" "$_crc" && [ "$_crc" -eq 0 ]
 }
 ./smcd_nl ueid flush
+SEID=$(smcd_seid)
+[ "$SEID" = 0 ] || ktap_diag "smc uses its system EID: SMC-Dv2 between the namespaces"
 setup_ns() {
 	modprobe dibs_lo devices=2 && smcd_netns_setup &&
 	nsenter -t "$SMCD_NS_A" -n ./smcd_nl pnet add NSA eth smcda &&
@@ -117,20 +146,36 @@ ktap_check "16 connections open A->B (lo1->lo2)" \
 ktap_check "rmmod dibs_lo with connections open" timeout 120 rmmod dibs_lo
 ktap_check "connections ended, programs exited cleanly" ended h3 16
 
-# 4. delete one device (the server's) with dibsctl under open connections,
-# make a new one of that name: smc applies the PNET ID of the name again
+# 4. delete one device (the server's: lo2; with the system EID the one the
+# client's link group names as its peer) with dibsctl under open
+# connections, make a new one of that name: smc applies the PNET ID of the
+# name again
+VICTIM=lo2
+victim() {
+	_ga=$(smcd_gid lo1)
+	_peer=$(./smcd_nl lgr | sed -n "s/.* gid=$_ga peer_gid=\([0-9a-f]*\) .*/\1/p" | head -n 1)
+	for _d in lo1 lo2; do
+		[ "$(smcd_gid $_d)" = "$_peer" ] && VICTIM=$_d
+	done
+	ktap_diag "the server side of the connections uses $VICTIM"
+}
 readd() {
-	dibsctl dev add lo name lo2 > /dev/null &&
-	./smcd_nl dev | grep 'pci_id=lo2 ' | grep -q 'pnetid=NSB'
+	_pn=NSB
+	[ "$VICTIM" = lo1 ] && _pn=NSA
+	dibsctl dev add lo name "$VICTIM" > /dev/null &&
+	./smcd_nl dev | grep "pci_id=$VICTIM " | grep -q "pnetid=$_pn"
 }
 if command -v dibsctl > /dev/null && modprobe dibs_lo devices=2; then
 	ktap_check "A->B: first connection (link groups)" xfer_ab 5305
 	ktap_check "8 connections open A->B (lo1->lo2)" \
 		hold h4 "$SMCD_NS_A" "$SMCD_NS_B" 10.7.0.2 5306 8
-	ktap_check "dibsctl dev del lo2 with connections open" timeout 120 dibsctl dev del lo2
+	./smcd_nl lgr | sed 's/^/# /'
+	[ "$SEID" = 0 ] || victim
+	ktap_check "dibsctl dev del $VICTIM with connections open" \
+		timeout 120 dibsctl dev del "$VICTIM"
 	ktap_check "connections ended, programs exited cleanly" ended h4 8
-	ktap_check "dibsctl dev add lo name lo2: PNET ID NSB again" readd
-	ktap_check "A->B works with the new lo2" xfer_ab 5307
+	ktap_check "dibsctl dev add lo name $VICTIM: its PNET ID again" readd
+	ktap_check "A->B works with the new $VICTIM" xfer_ab 5307
 	ktap_check "rmmod dibs_lo" rmmod dibs_lo
 else
 	for t in "first connection" "connections open" "dev del" "connections ended" \
