@@ -24,7 +24,7 @@
 trap smcd_cleanup EXIT
 smcd_need_smc
 
-ktap_plan 24
+ktap_plan 25
 
 # hold NAME NSC NSS IP PORT CONNS: CONNS SMC-D connections (client in NSC,
 # server in NSS, - = this namespace) that stay open; returns when all hold.
@@ -98,12 +98,42 @@ dump_empty() {
 	[ -z "$(./smcd_nl dev)" ]
 }
 
+# agree N: byte order across the interfaces.  Each of the N SMC-D sockets
+# (smc_diag: u64 GIDs and DMB tokens, as smc got them from dibs_smcd) has
+# the SMC-D GID of lo (sysfs), and its own and its peer's DMB token are DMBs
+# that `dibsctl dmb show` (dibs netlink) lists on lo, each written by lo's
+# GID (the RGID, a UUID, as in sysfs).
+agree() {
+	./smcd_xfer diag > "$SMCD_TMP/diag"
+	dibsctl dmb show dev lo | awk 'NR > 1 { print $3, $6 }' > "$SMCD_TMP/dmbs"
+	_g=$(smcd_gid lo)
+	_u=$(cat /sys/class/dibs/lo/gid)
+	_n=$(grep -c '^smcd ' "$SMCD_TMP/diag")
+	ktap_diag "$_n SMC-D sockets, $(wc -l < "$SMCD_TMP/dmbs") DMBs on lo; lo: $_u"
+	head -n 2 "$SMCD_TMP/diag" | sed 's/^/# diag: /'
+	head -n 2 "$SMCD_TMP/dmbs" | sed 's/^/# dmb: /'
+	[ "$_n" -ge "$1" ] || return 1
+	while read -r _ _ _my _peer _tok _ptok; do
+		if [ "$_my $_peer" != "my_gid=$_g peer_gid=$_g" ] ||
+			! grep -qx "${_tok#token=} $_u" "$SMCD_TMP/dmbs" ||
+			! grep -qx "${_ptok#peer_token=} $_u" "$SMCD_TMP/dmbs"; then
+			ktap_diag "no match: $_my $_peer $_tok $_ptok"
+			return 1
+		fi
+	done < "$SMCD_TMP/diag"
+}
+
 ktap_check "load dibs_lo, dibs_smcd; ueid add" \
 	sh -c 'modprobe dibs_lo && modprobe dibs_smcd && ./smcd_nl ueid add DIBS-SELFTEST'
 
 # 1. rmmod dibs_smcd under 8 open connections on lo
 ktap_check "8 connections open on lo" hold h1 - - 127.0.0.1 5300 8
 ./smcd_nl lgr | sed 's/^/# /'
+if command -v dibsctl > /dev/null; then
+	ktap_check "GIDs, DMB tokens: smc_diag agrees with sysfs and dibs netlink" agree 16
+else
+	ktap_skip "GIDs, DMB tokens: smc_diag agrees with sysfs and dibs netlink" "no dibsctl"
+fi
 ktap_check "rmmod dibs_smcd with connections open" timeout 120 rmmod dibs_smcd
 ktap_check "connections ended, programs exited cleanly" ended h1 8
 ktap_check "no SMC-D device left" dump_empty

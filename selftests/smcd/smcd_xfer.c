@@ -10,6 +10,8 @@
  *                    [--timeout S]
  *   smcd_xfer bench  -a ADDR -p PORT [--tcp] -t stream|rr|crr [-D SECONDS]
  *                    [--expect MODE]
+ *   smcd_xfer diag   every SMC-D socket of this network namespace, as
+ *                    smc_diag reports it: GIDs and DMB tokens
  *
  * MODE is smcd (the socket must be an SMC-D connection: smc_diag over
  * NETLINK_SOCK_DIAG reports SMC_DIAG_MODE_SMCD; a TCP fallback fails),
@@ -244,8 +246,11 @@ struct diag {
 	uint32_t fb_reason;
 };
 
-/* Ask smc_diag about the AF_SMC socket @fd (found by its inode). */
-static int smc_diag(int fd, struct diag *d)
+/*
+ * Ask smc_diag about the AF_SMC socket with inode @ino; with @list, print
+ * every SMC-D socket of this network namespace instead (smcd_xfer diag).
+ */
+static int smc_diag_dump(ino_t ino, struct diag *d, int list)
 {
 	struct {
 		struct nlmsghdr nlh;
@@ -253,12 +258,9 @@ static int smc_diag(int fd, struct diag *d)
 	} rq;
 	static __thread char buf[32768];
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
-	struct stat st;
 	int nl, done = 0;
 
 	memset(d, 0, sizeof(*d));
-	if (fstat(fd, &st))
-		return -errno;
 	nl = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
 	if (nl < 0)
 		return -errno;
@@ -289,7 +291,7 @@ static int smc_diag(int fd, struct diag *d)
 				done = 1;
 				break;
 			}
-			if (m->diag_inode != st.st_ino)
+			if (!list && m->diag_inode != ino)
 				continue;
 			d->found = 1;
 			d->mode = m->diag_mode;
@@ -301,6 +303,13 @@ static int smc_diag(int fd, struct diag *d)
 
 					d->my_gid = di->my_gid;
 					d->peer_gid = di->peer_gid;
+					if (list && m->diag_mode == SMC_DIAG_MODE_SMCD)
+						printf("smcd inode=%llu my_gid=%016llx peer_gid=%016llx token=0x%016llx peer_token=0x%016llx\n",
+						       (unsigned long long)m->diag_inode,
+						       (unsigned long long)di->my_gid,
+						       (unsigned long long)di->peer_gid,
+						       (unsigned long long)di->token,
+						       (unsigned long long)di->peer_token);
 				}
 				if (a->rta_type == SMC_DIAG_FALLBACK &&
 				    RTA_PAYLOAD(a) >= (int)sizeof(struct smc_diag_fallback)) {
@@ -313,6 +322,15 @@ static int smc_diag(int fd, struct diag *d)
 	}
 	close(nl);
 	return d->found ? 0 : -ENOENT;
+}
+
+static int smc_diag(int fd, struct diag *d)
+{
+	struct stat st;
+
+	if (fstat(fd, &st))
+		return -errno;
+	return smc_diag_dump(st.st_ino, d, 0);
 }
 
 static const char *mode_name(int mode)
@@ -782,7 +800,8 @@ static void help(void)
 		"                        [--count N] [--ready FILE] [--timeout S]\n"
 		"       smcd_xfer client -a ADDR -p PORT [--tcp] [-n CONNS] [-s SIZE,...]\n"
 		"                        [--expect MODE] [--gids MY:PEER] [--hold] [--timeout S]\n"
-		"       smcd_xfer bench -a ADDR -p PORT [--tcp] -t stream|rr|crr [-D S]\n");
+		"       smcd_xfer bench -a ADDR -p PORT [--tcp] -t stream|rr|crr [-D S]\n"
+		"       smcd_xfer diag\n");
 	exit(2);
 }
 
@@ -805,6 +824,12 @@ int main(int argc, char **argv)
 	if (argc < 2)
 		help();
 	cmd = argv[1];
+	if (!strcmp(cmd, "diag") && argc == 2) {
+		struct diag d;
+
+		smc_diag_dump(0, &d, 1);
+		return 0;
+	}
 	optind = 2;
 	while ((c = getopt_long(argc, argv, "a:p:n:s:t:D:", lo, NULL)) != -1) {
 		switch (c) {
