@@ -12,15 +12,19 @@
 #   make run / make shell a guest with the suite loaded: demo / console
 #
 # KDIR defaults to the running kernel's build dir, else the newest Debian
-# linux-headers-*-$(FLAVOUR_ARCH) in /usr/src.
+# linux-headers-*-$(FLAVOUR_ARCH) in /usr/src, else the newest one that
+# scripts/vm fetched into build/cache (so `make ARCH=s390
+# CROSS_COMPILE=s390x-linux-gnu-` cross-builds after `make check`, or after
+# `make check ARCH=s390 BUILD_ONLY=1` fetched the s390x headers).
 
 DIBS_VERSION := $(shell cat $(CURDIR)/VERSION)
 
 ARCH ?= $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/s390x/s390/')
 FLAVOUR_ARCH := $(if $(filter s390,$(ARCH)),s390x,amd64)
 KVER ?= $(shell uname -r)
-KDIR ?= $(firstword $(wildcard /lib/modules/$(KVER)/build) \
-	$(lastword $(sort $(wildcard /usr/src/linux-headers-*-$(FLAVOUR_ARCH)))))
+KDIR ?= $(firstword $(if $(filter $(ARCH),$(shell uname -m | sed -e 's/x86_64/x86/' -e 's/s390x/s390/')),$(wildcard /lib/modules/$(KVER)/build)) \
+	$(lastword $(sort $(wildcard /usr/src/linux-headers-*-$(FLAVOUR_ARCH)))) \
+	$(lastword $(sort $(wildcard $(CURDIR)/build/cache/*/root/usr/src/linux-headers-*-$(FLAVOUR_ARCH)))))
 
 KMAKE = $(MAKE) -C $(KDIR) M=$(CURDIR) ARCH=$(ARCH) $(if $(CROSS_COMPILE),CROSS_COMPILE=$(CROSS_COMPILE))
 
@@ -37,8 +41,12 @@ modules:
 		{ echo "dibs: no kernel build tree; install linux-headers or set KDIR" >&2; exit 1; }
 	+$(KMAKE) modules
 
+# A cross build (CROSS_COMPILE=s390x-linux-gnu-) builds dibsctl for the
+# target too, against its libnl (Debian: libnl-genl-3-dev:s390x).
+UMAKE = $(MAKE) $(if $(CROSS_COMPILE),CC=$(CROSS_COMPILE)gcc PKG_CONFIG=$(CROSS_COMPILE)pkg-config)
+
 dibsctl:
-	$(MAKE) -C dibsctl
+	$(UMAKE) -C dibsctl
 
 clean:
 	@if [ -n "$(KDIR)" ] && [ -d "$(KDIR)" ]; then $(KMAKE) clean; fi
@@ -48,16 +56,17 @@ clean:
 
 install: all
 	+$(KMAKE) INSTALL_MOD_DIR=$(INSTALL_MOD_DIR) modules_install
-	$(MAKE) -C dibsctl install DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)
+	$(UMAKE) -C dibsctl install DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)
 
 uninstall:
 	rm -rf $(DESTDIR)/lib/modules/$(KVER)/$(INSTALL_MOD_DIR)
 	-depmod -a $(KVER)
 	$(MAKE) -C dibsctl uninstall DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)
 
-# The VM harness; FLAVOUR=6.1|6.12|6.1-s390x picks one kernel (s390x is opt-in,
-# Documentation/s390x.rst), the default runs 6.1 and 6.12
-# and then the packaging test (as root; PACKAGES=0 skips it).
+# The VM harness: the default runs the 6.1 and 6.12 guests on amd64 and on
+# s390x (TCG), then the packaging test (as root; PACKAGES=0 skips it).
+# FLAVOUR=6.1|6.12|6.1-s390x|6.12-s390x picks one kernel, ARCH=s390 the
+# s390x ones, S390X=0 leaves them out (Documentation/testing.rst).
 check:
 	scripts/check
 
