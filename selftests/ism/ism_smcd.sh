@@ -1,0 +1,150 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# SMC-D between two emulated ISM functions, through dibs_smcd: namespaces A
+# and B joined by a veth pair, function ism<uid1> for A and ism<uid2> for B
+# (one VCHID), tied together by PNET IDs (SMC-Dv1) as on an LPAR.  Every
+# byte is checked and smc_diag must show SMC-D with the two functions'
+# GIDs.  Uses the helpers of the smcd group (smcd_lib.sh, smcd_xfer,
+# smcd_nl) from ../smcd; skips where dibs_smcd is not built (kernels
+# without the SMC-D device API, e.g. 6.12).
+#
+# Where smc uses its system EID (s390) the connections negotiate SMC-Dv2
+# and the server may pick either function (same CHID): the GID checks
+# accept both, as smcd_netns.sh does.
+# shellcheck disable=SC2317 # functions run through ktap_check
+
+cd "$(dirname "$0")/../smcd" 2> /dev/null || {
+	echo "TAP version 13"
+	echo "1..1"
+	echo "ok 1 ism_smcd # SKIP the smcd group is not installed"
+	exit 4
+}
+# shellcheck source=../lib/ktap.sh
+. ../lib/ktap.sh
+# shellcheck source=../smcd/smcd_lib.sh
+. ./smcd_lib.sh
+
+ism_smcd_cleanup() {
+	for _p in $SMCD_PIDS $SMCD_NS_A $SMCD_NS_B; do
+		kill "$_p" 2> /dev/null
+	done
+	for _p in $SMCD_PIDS $SMCD_NS_A $SMCD_NS_B; do
+		wait "$_p" 2> /dev/null
+	done
+	SMCD_PIDS="" SMCD_NS_A="" SMCD_NS_B=""
+	if grep -q '^smc ' /proc/modules; then
+		./smcd_nl pnet flush > /dev/null 2>&1
+		./smcd_nl ueid flush > /dev/null 2>&1
+	fi
+	for _m in dibs_smcd ism_emu dibs_ism dibs_core; do
+		[ "$_m" = dibs_ism ] && [ "$ISM_WAS_LOADED" = 1 ] && break
+		grep -q "^$_m " /proc/modules && rmmod "$_m"
+	done
+	rm -rf "$SMCD_TMP"
+}
+# dibs_ism (and with it dibs_core) stays loaded if it was: it may drive
+# real functions (an LPAR).  dibs_smcd is unloaded in any case.
+ISM_WAS_LOADED=0
+grep -q '^dibs_ism ' /proc/modules && ISM_WAS_LOADED=1
+trap ism_smcd_cleanup EXIT
+if [ ! -e "/lib/modules/$(uname -r)/updates/dibs/ism_emu.ko" ]; then
+	ktap_plan 1
+	ktap_skip "ism_smcd" "ism_emu.ko not built"
+	ktap_finished
+fi
+smcd_need_smc
+
+ktap_plan 8
+
+load() {
+	modprobe ism_emu functions=2 && modprobe dibs_smcd || return 1
+	set --
+	for _d in /sys/class/dibs/ism*; do
+		case $(readlink "$_d/device" 2> /dev/null) in
+		*/ism_emu.*) set -- "$@" "${_d##*/}" ;;
+		esac
+	done
+	[ $# -eq 2 ] || return 1
+	FA=$1
+	FB=$2
+	[ -n "$FA" ] && [ -n "$FB" ]
+}
+ktap_check "load ism_emu functions=2, dibs_smcd" load
+ktap_check "namespaces A and B joined by veth" smcd_netns_setup
+GA=$(smcd_gid "$FA")
+GB=$(smcd_gid "$FB")
+ktap_diag "A: $FA GID $GA, B: $FB GID $GB"
+SEID=$(smcd_seid)
+[ "$SEID" = 0 ] || ktap_diag "smc uses its system EID: SMC-Dv2, the server may use either function"
+
+cgids() {
+	if [ "$SEID" = 0 ]; then echo "$1:$2"; else echo "$1:$2|$1:$1"; fi
+}
+sgids() {
+	if [ "$SEID" = 0 ]; then echo "$1:$2"; else echo "$1:$2|$2:$2"; fi
+}
+
+pnet() {
+	nsenter -t "$SMCD_NS_A" -n ./smcd_nl pnet add NSA eth smcda &&
+	nsenter -t "$SMCD_NS_B" -n ./smcd_nl pnet add NSB eth smcdb &&
+	./smcd_nl pnet add NSA ib "$FA" &&
+	./smcd_nl pnet add NSB ib "$FB"
+}
+ktap_check "PNET IDs: NSA for smcda and $FA, NSB for smcdb and $FB" pnet
+./smcd_nl dev | sed 's/^/# /'
+
+# xfer NAME PORT FROM TO CONNS SIZES: client in FROM (A|B), server in TO
+xfer() {
+	if [ "$3" = A ]; then _cns=$SMCD_NS_A _cg=$GA; else _cns=$SMCD_NS_B _cg=$GB; fi
+	if [ "$4" = A ]; then
+		_sns=$SMCD_NS_A _sg=$GA _ip=10.7.0.1
+	else
+		_sns=$SMCD_NS_B _sg=$GB _ip=10.7.0.2
+	fi
+	_n=$(($5 * $(echo "$6" | tr ',' '\n' | wc -l)))
+	smcd_server "$1" "$_sns" -a "$_ip" -p "$2" --count "$_n" --expect smcd \
+		--gids "$(sgids "$_sg" "$_cg")" || return 1
+	_srv=$SMCD_SERVER
+	nsenter -t "$_cns" -n ./smcd_xfer client -a "$_ip" -p "$2" -n "$5" -s "$6" \
+		--expect smcd --gids "$(cgids "$_cg" "$_sg")"
+	_crc=$?
+	smcd_server_wait "$1" "$_srv" "$_crc"
+	_src=$?
+	[ "$_crc" -eq 0 ] && [ "$_src" -eq 0 ]
+}
+
+# one connection first: it creates the link groups (see smcd_netns.sh)
+ktap_check "A->B: first connection (link groups)" xfer ab0 5300 A B 1 1000
+m0="$(smcd_moved "$FA") $(smcd_moved "$FB")"
+ktap_check "A->B: 4 connections x 1 B..1 MiB" xfer ab1 5301 A B 4 1,65536,1048577
+ktap_check "B->A: 4 connections x 1 B..1 MiB" xfer ba1 5302 B A 4 1,65536,1048577
+m1="$(smcd_moved "$FA") $(smcd_moved "$FB")"
+
+# both functions wrote at least the payload into the other's DMBs
+# (system EID: together)
+moved() {
+	ktap_diag "bytes_moved $FA $FB: $m0 -> $m1"
+	# shellcheck disable=SC2086 # split into the four counters
+	set -- $m0 $m1
+	_want=$((4 * (1 + 65536 + 1048577)))
+	if [ "$SEID" = 0 ]; then
+		[ $(($3 - $1)) -ge "$_want" ] && [ $(($4 - $2)) -ge "$_want" ]
+	else
+		[ $(($3 - $1 + $4 - $2)) -ge $((2 * _want)) ]
+	fi
+}
+if command -v dibsctl > /dev/null; then
+	ktap_check "the ism functions moved the data" moved
+else
+	ktap_skip "the ism functions moved the data" "no dibsctl"
+fi
+
+used() {
+	_da=$(cat "/sys/class/dibs/$FA/dmbs") _db=$(cat "/sys/class/dibs/$FB/dmbs")
+	ktap_diag "DMBs: $FA $_da, $FB $_db"
+	[ $((_da + _db)) -gt 0 ]
+}
+ktap_check "SMC-D DMBs on the ism functions" used
+
+ktap_finished
