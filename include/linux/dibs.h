@@ -233,7 +233,10 @@ int dibs_unregister_client(struct dibs_client *client);
  *	struct dibs_client_ops).  Synchronous: @data may be reused on return.
  *	May be called in atomic context.  Returns 0, -EINVAL for an unknown
  *	token or a write beyond the end of the DMB, -EACCES if @dev is not the
- *	DMB's writer or cannot reach it (nothing is written then).
+ *	DMB's writer or cannot reach it (nothing is written then).  A hardware
+ *	device may not tell these apart: ISM's store block only fails, and
+ *	dibs_ism returns -EIO for every refused write.  Callers must treat
+ *	any error as "not written".
  * @add_vlan_id: optional, deprecated: join VLAN @vlan_id.  Atomic context
  *	(must not sleep).
  * @del_vlan_id: optional, deprecated: leave VLAN @vlan_id.  Atomic context.
