@@ -25,29 +25,11 @@ cd "$(dirname "$0")/../smcd" 2> /dev/null || {
 # shellcheck source=../smcd/smcd_lib.sh
 . ./smcd_lib.sh
 
-ism_smcd_cleanup() {
-	for _p in $SMCD_PIDS $SMCD_NS_A $SMCD_NS_B; do
-		kill "$_p" 2> /dev/null
-	done
-	for _p in $SMCD_PIDS $SMCD_NS_A $SMCD_NS_B; do
-		wait "$_p" 2> /dev/null
-	done
-	SMCD_PIDS="" SMCD_NS_A="" SMCD_NS_B=""
-	if grep -q '^smc ' /proc/modules; then
-		./smcd_nl pnet flush > /dev/null 2>&1
-		./smcd_nl ueid flush > /dev/null 2>&1
-	fi
-	for _m in dibs_smcd ism_emu dibs_ism dibs_core; do
-		[ "$_m" = dibs_ism ] && [ "$ISM_WAS_LOADED" = 1 ] && break
-		grep -q "^$_m " /proc/modules && rmmod "$_m"
-	done
-	rm -rf "$SMCD_TMP"
-}
 # dibs_ism (and with it dibs_core) stays loaded if it was: it may drive
 # real functions (an LPAR).  dibs_smcd is unloaded in any case.
-ISM_WAS_LOADED=0
-grep -q '^dibs_ism ' /proc/modules && ISM_WAS_LOADED=1
-trap ism_smcd_cleanup EXIT
+SMCD_UNLOAD="dibs_smcd ism_emu dibs_ism dibs_core"
+grep -q '^dibs_ism ' /proc/modules && SMCD_UNLOAD="dibs_smcd ism_emu"
+trap smcd_cleanup EXIT
 if [ ! -e "/lib/modules/$(uname -r)/updates/dibs/ism_emu.ko" ]; then
 	ktap_plan 1
 	ktap_skip "ism_smcd" "ism_emu.ko not built"

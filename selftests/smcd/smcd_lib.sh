@@ -124,7 +124,8 @@ smcd_netns_setup() {
 }
 
 # smcd_cleanup: stop what we started, empty smc's tables, unload our
-# modules (the runner fails a test that leaves them loaded).
+# modules (the runner fails a test that leaves them loaded): those in
+# SMCD_UNLOAD, in that order (default: dibs_smcd dibs_lo dibs_core).
 smcd_cleanup() {
 	for _p in $SMCD_PIDS $SMCD_NS_A $SMCD_NS_B; do
 		kill "$_p" 2> /dev/null
@@ -137,7 +138,7 @@ smcd_cleanup() {
 		./smcd_nl pnet flush > /dev/null 2>&1
 		./smcd_nl ueid flush > /dev/null 2>&1
 	fi
-	for _m in dibs_smcd dibs_lo dibs_core; do
+	for _m in ${SMCD_UNLOAD:-dibs_smcd dibs_lo dibs_core}; do
 		grep -q "^$_m " /proc/modules && rmmod "$_m"
 	done
 	rm -rf "$SMCD_TMP"
