@@ -60,47 +60,16 @@ ktap_diag "A: $FA GID $GA, B: $FB GID $GB"
 SEID=$(smcd_seid)
 [ "$SEID" = 0 ] || ktap_diag "smc uses its system EID: SMC-Dv2, the server may use either function"
 
-cgids() {
-	if [ "$SEID" = 0 ]; then echo "$1:$2"; else echo "$1:$2|$1:$1"; fi
-}
-sgids() {
-	if [ "$SEID" = 0 ]; then echo "$1:$2"; else echo "$1:$2|$2:$2"; fi
-}
-
-pnet() {
-	nsenter -t "$SMCD_NS_A" -n ./smcd_nl pnet add NSA eth smcda &&
-	nsenter -t "$SMCD_NS_B" -n ./smcd_nl pnet add NSB eth smcdb &&
-	./smcd_nl pnet add NSA ib "$FA" &&
-	./smcd_nl pnet add NSB ib "$FB"
-}
-ktap_check "PNET IDs: NSA for smcda and $FA, NSB for smcdb and $FB" pnet
+ktap_check "PNET IDs: NSA for smcda and $FA, NSB for smcdb and $FB" \
+	smcd_netns_pnet "$FA" "$FB"
 ./smcd_nl dev | sed 's/^/# /'
 
-# xfer NAME PORT FROM TO CONNS SIZES: client in FROM (A|B), server in TO
-xfer() {
-	if [ "$3" = A ]; then _cns=$SMCD_NS_A _cg=$GA; else _cns=$SMCD_NS_B _cg=$GB; fi
-	if [ "$4" = A ]; then
-		_sns=$SMCD_NS_A _sg=$GA _ip=10.7.0.1
-	else
-		_sns=$SMCD_NS_B _sg=$GB _ip=10.7.0.2
-	fi
-	_n=$(($5 * $(echo "$6" | tr ',' '\n' | wc -l)))
-	smcd_server "$1" "$_sns" -a "$_ip" -p "$2" --count "$_n" --expect smcd \
-		--gids "$(sgids "$_sg" "$_cg")" || return 1
-	_srv=$SMCD_SERVER
-	nsenter -t "$_cns" -n ./smcd_xfer client -a "$_ip" -p "$2" -n "$5" -s "$6" \
-		--expect smcd --gids "$(cgids "$_cg" "$_sg")"
-	_crc=$?
-	smcd_server_wait "$1" "$_srv" "$_crc"
-	_src=$?
-	[ "$_crc" -eq 0 ] && [ "$_src" -eq 0 ]
-}
 
 # one connection first: it creates the link groups (see smcd_netns.sh)
-ktap_check "A->B: first connection (link groups)" xfer ab0 5300 A B 1 1000
+ktap_check "A->B: first connection (link groups)" smcd_netns_xfer ab0 5300 A B 1 1000
 m0="$(smcd_moved "$FA") $(smcd_moved "$FB")"
-ktap_check "A->B: 4 connections x 1 B..1 MiB" xfer ab1 5301 A B 4 1,65536,1048577
-ktap_check "B->A: 4 connections x 1 B..1 MiB" xfer ba1 5302 B A 4 1,65536,1048577
+ktap_check "A->B: 4 connections x 1 B..1 MiB" smcd_netns_xfer ab1 5301 A B 4 1,65536,1048577
+ktap_check "B->A: 4 connections x 1 B..1 MiB" smcd_netns_xfer ba1 5302 B A 4 1,65536,1048577
 m1="$(smcd_moved "$FA") $(smcd_moved "$FB")"
 
 # both functions wrote at least the payload into the other's DMBs

@@ -123,6 +123,51 @@ smcd_netns_setup() {
 	nsenter -t "$SMCD_NS_A" -n ping -c 1 -W 5 10.7.0.2 > /dev/null
 }
 
+# smcd_netns_pnet DEV_A DEV_B: PNET IDs that tie namespace A (veth smcda)
+# to the SMC-D device DEV_A and B (smcdb) to DEV_B (SMC-Dv1).  smc takes
+# SMC-D device entries only in the initial namespace: the devices are
+# global, the interfaces per namespace.
+smcd_netns_pnet() {
+	nsenter -t "$SMCD_NS_A" -n ./smcd_nl pnet add NSA eth smcda &&
+	nsenter -t "$SMCD_NS_B" -n ./smcd_nl pnet add NSB eth smcdb &&
+	./smcd_nl pnet add NSA ib "$1" &&
+	./smcd_nl pnet add NSB ib "$2"
+}
+
+# smcd_cgids CLIENT_GID SERVER_GID / smcd_sgids SERVER_GID CLIENT_GID: the
+# --gids a client / server between two devices accepts.  With smc's system
+# EID on (SEID, from smcd_seid; s390) connections are v2, matched by CHID
+# only, and the server may take the client's device: either pair then.
+smcd_cgids() {
+	if [ "$SEID" = 0 ]; then echo "$1:$2"; else echo "$1:$2|$1:$1"; fi
+}
+smcd_sgids() {
+	if [ "$SEID" = 0 ]; then echo "$1:$2"; else echo "$1:$2|$2:$2"; fi
+}
+
+# smcd_netns_xfer NAME PORT FROM TO CONNS SIZES: checked SMC-D transfers,
+# client in namespace FROM (A|B), server in TO, each end on its own
+# device: GA and GB (set by the caller, with SEID) are the SMC-D GIDs of
+# A's and B's device.
+smcd_netns_xfer() {
+	if [ "$3" = A ]; then _cns=$SMCD_NS_A _cg=$GA; else _cns=$SMCD_NS_B _cg=$GB; fi
+	if [ "$4" = A ]; then
+		_sns=$SMCD_NS_A _sg=$GA _ip=10.7.0.1
+	else
+		_sns=$SMCD_NS_B _sg=$GB _ip=10.7.0.2
+	fi
+	_n=$(($5 * $(echo "$6" | tr ',' '\n' | wc -l)))
+	smcd_server "$1" "$_sns" -a "$_ip" -p "$2" --count "$_n" --expect smcd \
+		--gids "$(smcd_sgids "$_sg" "$_cg")" || return 1
+	_srv=$SMCD_SERVER
+	nsenter -t "$_cns" -n ./smcd_xfer client -a "$_ip" -p "$2" -n "$5" -s "$6" \
+		--expect smcd --gids "$(smcd_cgids "$_cg" "$_sg")"
+	_crc=$?
+	smcd_server_wait "$1" "$_srv" "$_crc"
+	_src=$?
+	[ "$_crc" -eq 0 ] && [ "$_src" -eq 0 ]
+}
+
 # smcd_cleanup: stop what we started, empty smc's tables, unload our
 # modules (the runner fails a test that leaves them loaded): those in
 # SMCD_UNLOAD, in that order (default: dibs_smcd dibs_lo dibs_core).

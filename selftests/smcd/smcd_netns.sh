@@ -36,54 +36,20 @@ ktap_diag "A: lo1 GID $GA, B: lo2 GID $GB"
 SEID=$(smcd_seid)
 [ "$SEID" = 0 ] || ktap_diag "smc uses its system EID: SMC-Dv2, the server may use either fabric device"
 
-# cgids CLIENT_GID SERVER_GID / sgids SERVER_GID CLIENT_GID: --gids values
-cgids() {
-	if [ "$SEID" = 0 ]; then echo "$1:$2"; else echo "$1:$2|$1:$1"; fi
-}
-sgids() {
-	if [ "$SEID" = 0 ]; then echo "$1:$2"; else echo "$1:$2|$2:$2"; fi
-}
-
-# smc takes SMC-D (and RoCE) device entries only in the initial namespace:
-# the devices are global, the interfaces are per namespace
-pnet() {
-	nsenter -t "$SMCD_NS_A" -n ./smcd_nl pnet add NSA eth smcda &&
-	nsenter -t "$SMCD_NS_B" -n ./smcd_nl pnet add NSB eth smcdb &&
-	./smcd_nl pnet add NSA ib lo1 &&
-	./smcd_nl pnet add NSB ib lo2
-}
-ktap_check "PNET IDs: NSA for smcda (A) and lo1, NSB for smcdb (B) and lo2" pnet
+ktap_check "PNET IDs: NSA for smcda (A) and lo1, NSB for smcdb (B) and lo2" \
+	smcd_netns_pnet lo1 lo2
 ./smcd_nl dev | sed 's/^/# /'
 
-# xfer NAME PORT FROM TO CONNS SIZES: client in FROM (A|B), server in TO
-xfer() {
-	if [ "$3" = A ]; then _cns=$SMCD_NS_A _cg=$GA; else _cns=$SMCD_NS_B _cg=$GB; fi
-	if [ "$4" = A ]; then
-		_sns=$SMCD_NS_A _sg=$GA _ip=10.7.0.1
-	else
-		_sns=$SMCD_NS_B _sg=$GB _ip=10.7.0.2
-	fi
-	_n=$(($5 * $(echo "$6" | tr ',' '\n' | wc -l)))
-	smcd_server "$1" "$_sns" -a "$_ip" -p "$2" --count "$_n" --expect smcd \
-		--gids "$(sgids "$_sg" "$_cg")" || return 1
-	_srv=$SMCD_SERVER
-	nsenter -t "$_cns" -n ./smcd_xfer client -a "$_ip" -p "$2" -n "$5" -s "$6" \
-		--expect smcd --gids "$(cgids "$_cg" "$_sg")"
-	_crc=$?
-	smcd_server_wait "$1" "$_srv" "$_crc"
-	_src=$?
-	[ "$_crc" -eq 0 ] && [ "$_src" -eq 0 ]
-}
 
 # The first connection between two SMC-D devices creates a link group on
 # each; smc 6.1 does not serialize that for SMC-D clients, so connections
 # racing with it can end in a SYNCERR decline (fallback reason 0x4000000)
 # whatever the device.  One connection first, then the concurrent ones.
-ktap_check "A->B: first connection (link groups)" xfer ab0 5200 A B 1 1000
-ktap_check "A->B: 8 connections x 1 B..4 MiB" xfer ab1 5201 A B 8 1,1000,65536,1048577,4M
-ktap_check "B->A: 8 connections x 1 B..4 MiB" xfer ba1 5202 B A 8 1,1000,65536,1048577,4M
+ktap_check "A->B: first connection (link groups)" smcd_netns_xfer ab0 5200 A B 1 1000
+ktap_check "A->B: 8 connections x 1 B..4 MiB" smcd_netns_xfer ab1 5201 A B 8 1,1000,65536,1048577,4M
+ktap_check "B->A: 8 connections x 1 B..4 MiB" smcd_netns_xfer ba1 5202 B A 8 1,1000,65536,1048577,4M
 m0="$(smcd_moved lo) $(smcd_moved lo1) $(smcd_moved lo2)"
-ktap_check "A->B: 2 connections x 64 MiB" xfer ab2 5203 A B 2 64M
+ktap_check "A->B: 2 connections x 64 MiB" smcd_netns_xfer ab2 5203 A B 2 64M
 m1="$(smcd_moved lo) $(smcd_moved lo1) $(smcd_moved lo2)"
 # lo1 wrote the 128 MiB up into lo2's DMBs, lo2 the 128 MiB down, lo nothing
 # (system EID: lo1 and lo2 together 256 MiB)
@@ -105,8 +71,8 @@ if command -v dibsctl > /dev/null; then
 else
 	ktap_skip "$mname" "no dibsctl"
 fi
-ktap_check "B->A: 2 connections x 64 MiB" xfer ba2 5204 B A 2 64M
-ktap_check "A->B: 48 concurrent connections" xfer ab3 5205 A B 48 1,16384
+ktap_check "B->A: 2 connections x 64 MiB" smcd_netns_xfer ba2 5204 B A 2 64M
+ktap_check "A->B: 48 concurrent connections" smcd_netns_xfer ab3 5205 A B 48 1,16384
 
 # both directions at the same time
 both() {
@@ -115,10 +81,10 @@ both() {
 	smcd_server bb2 "$SMCD_NS_A" -a 10.7.0.1 -p 5207 --count 16 --expect smcd || return 1
 	_s2=$SMCD_SERVER
 	nsenter -t "$SMCD_NS_A" -n ./smcd_xfer client -a 10.7.0.2 -p 5206 -n 8 -s 1,2M \
-		--expect smcd --gids "$(cgids "$GA" "$GB")" &
+		--expect smcd --gids "$(smcd_cgids "$GA" "$GB")" &
 	_c1=$!
 	nsenter -t "$SMCD_NS_B" -n ./smcd_xfer client -a 10.7.0.1 -p 5207 -n 8 -s 1,2M \
-		--expect smcd --gids "$(cgids "$GB" "$GA")"
+		--expect smcd --gids "$(smcd_cgids "$GB" "$GA")"
 	_rc=$?
 	wait "$_c1" || _rc=1
 	smcd_server_wait bb1 "$_s1" "$_rc" || _rc=1

@@ -163,10 +163,7 @@ xfer_ab() {
 SEID=$(smcd_seid)
 [ "$SEID" = 0 ] || ktap_diag "smc uses its system EID: SMC-Dv2 between the namespaces"
 setup_ns() {
-	modprobe dibs_lo devices=2 && smcd_netns_setup &&
-	nsenter -t "$SMCD_NS_A" -n ./smcd_nl pnet add NSA eth smcda &&
-	nsenter -t "$SMCD_NS_B" -n ./smcd_nl pnet add NSB eth smcdb &&
-	./smcd_nl pnet add NSA ib lo1 && ./smcd_nl pnet add NSB ib lo2
+	modprobe dibs_lo devices=2 && smcd_netns_setup && smcd_netns_pnet lo1 lo2
 }
 ktap_check "dibs_lo devices=2, namespaces, PNET tables" setup_ns
 # one connection first: see smcd_netns.sh
