@@ -9,6 +9,8 @@
 #                         then check-packages when root (scripts/check)
 #   make check-packages   .deb + .rpm packages, DKMS install of dibs-dkms, the
 #                         selftests with the DKMS-built modules (root; about 3 min)
+#   make check-install    apt install, DKMS, kernel upgrade and purge in a real
+#                         Debian 12 system in QEMU (root; ARCH=s390: s390x)
 #   make run / make shell a guest with the suite loaded: demo / console
 #
 # KDIR defaults to the running kernel's build dir, else the newest Debian
@@ -32,7 +34,7 @@ PREFIX ?= /usr
 DESTDIR ?=
 INSTALL_MOD_DIR ?= updates/dibs
 
-.PHONY: all modules dibsctl clean install uninstall check check-packages run shell bench help
+.PHONY: all modules dibsctl clean install uninstall check check-packages check-install run shell bench help
 
 all: modules dibsctl
 
@@ -77,5 +79,9 @@ run shell bench:
 check-packages:
 	scripts/check-packages
 
+# apt install in a real Debian 12 system (ARCH=s390: the s390x one)
+check-install:
+	scripts/check-install
+
 help:
-	@sed -n '3,15p' Makefile
+	@sed -n '3,17p' Makefile
