@@ -23,7 +23,16 @@ static const struct pci_device_id ism_pci_table[] = {
 	{ PCI_VDEVICE(IBM, PCI_DEVICE_ID_IBM_ISM), 0 },
 	{ 0, }
 };
+/*
+ * The module alias lets udev load dibs_ism for every ISM function.  Not
+ * where the kernel has its own ism.ko (CONFIG_ISM, include/compat/
+ * Kbuild.probe): there the functions stay with ism.ko until the
+ * administrator moves them (modprobe dibs_ism binds free functions,
+ * driver_override single ones; Documentation/ism.rst).
+ */
+#ifndef DIBS_HAVE_INTREE_ISM
 MODULE_DEVICE_TABLE(pci, ism_pci_table);
+#endif
 
 static irqreturn_t ism_pci_irq(int irq, void *data)
 {
