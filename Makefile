@@ -5,6 +5,8 @@
 #   make                  modules for KDIR, and dibsctl
 #   make C=2              the same through sparse
 #   make install          modules into /lib/modules/KVER/updates/dibs, dibsctl
+#                         into PREFIX (/usr/local); not with dibs-dkms installed
+#   make dist             build/dist/dibs-VERSION.tar.gz: the tracked files
 #   make check            build + every selftest in QEMU guests (scripts/vm),
 #                         then check-packages when root (scripts/check)
 #   make check-packages   .deb + .rpm packages, DKMS install of dibs-dkms, the
@@ -30,11 +32,13 @@ KDIR ?= $(firstword $(if $(filter $(ARCH),$(shell uname -m | sed -e 's/x86_64/x8
 
 KMAKE = $(MAKE) -C $(KDIR) M=$(CURDIR) ARCH=$(ARCH) $(if $(CROSS_COMPILE),CROSS_COMPILE=$(CROSS_COMPILE))
 
-PREFIX ?= /usr
+# Unpackaged installs go to /usr/local (the packages install to /usr);
+# DESTDIR applies to the modules too.
+PREFIX ?= /usr/local
 DESTDIR ?=
 INSTALL_MOD_DIR ?= updates/dibs
 
-.PHONY: all modules dibsctl clean install uninstall check check-packages check-install run shell bench help
+.PHONY: all modules dibsctl clean install uninstall dist check check-packages check-install run shell bench help
 
 all: modules dibsctl
 
@@ -57,13 +61,17 @@ clean:
 	rm -rf build
 
 install: all
-	+$(KMAKE) INSTALL_MOD_DIR=$(INSTALL_MOD_DIR) modules_install
+	+$(KMAKE) INSTALL_MOD_DIR=$(INSTALL_MOD_DIR) $(if $(DESTDIR),INSTALL_MOD_PATH=$(DESTDIR)) modules_install
 	$(UMAKE) -C dibsctl install DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)
 
 uninstall:
 	rm -rf $(DESTDIR)/lib/modules/$(KVER)/$(INSTALL_MOD_DIR)
 	-depmod -a $(KVER)
 	$(MAKE) -C dibsctl uninstall DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)
+
+# The source tarball (Documentation/packaging.rst); rpm/build-rpms makes it too.
+dist:
+	scripts/make-dist
 
 # The VM harness: the default runs the 6.1 and 6.12 guests on amd64 and on
 # s390x (TCG), then the packaging test (as root; PACKAGES=0 skips it).
@@ -84,4 +92,4 @@ check-install:
 	scripts/check-install
 
 help:
-	@sed -n '3,17p' Makefile
+	@sed -n '3,16p' Makefile

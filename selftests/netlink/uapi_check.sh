@@ -58,7 +58,8 @@ if ! python3 tools/net/ynl/ynl-gen-c.py --mode uapi --header \
 	} >> "$OUT"
 	exit 0
 fi
-# our header keeps the suite's license line; the rest must be identical
+# our header keeps the GPL-2.0 WITH Linux-syscall-note line (the spec offers
+# it under that or BSD-3-Clause); the rest must be identical
 { echo '/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */'; tail -n +2 "$tmp/gen.h"; } > "$tmp/want.h"
 if [ "$REGEN" = 1 ]; then
 	cp "$tmp/want.h" "$HDR"

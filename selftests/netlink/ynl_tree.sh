@@ -2,20 +2,23 @@
 #
 # ynl_tree.sh - sourced by uapi_check.sh and ynl_prepare.sh (build host).
 #
-# ynl_tree DIR: make DIR a minimal kernel tree in which mainline's YNL tools
-# run on our spec: tools/net/ynl and Documentation/netlink from
+# ynl_tree DIR [SPEC]: make DIR a minimal kernel tree in which mainline's
+# YNL tools run on our spec: tools/net/ynl and Documentation/netlink from
 # linux-source-6.12 (LINUX_SOURCE_DIR, or LINUX_SOURCE_TARBALL / the newest
-# /usr/src/linux-source-6.1[2-9]*.tar.xz), an empty MAINTAINERS, and our
-# spec under Documentation/netlink/specs/dibs.yaml with the license line
-# ynl-gen-c.py accepts.  The tarball is unpacked once into a cache
-# (DIBS_YNL_CACHE, default /var/tmp/dibs-ynl) shared by every build copy.
+# /usr/src/linux-source-6.1[2-9]*.tar.xz), an empty MAINTAINERS (where
+# ynl-gen-c.py finds the tree's top), and a verbatim copy of SPEC (default:
+# this tree's Documentation/netlink/specs/dibs.yaml, found from $0) under
+# Documentation/netlink/specs/dibs.yaml (the spec carries the license of
+# mainline's specs, the only one ynl-gen-c.py accepts).  The tarball is
+# unpacked once into a cache (DIBS_YNL_CACHE, default /var/tmp/dibs-ynl)
+# shared by every build copy.
 # Returns non-zero with the reason in YNL_WHY when it cannot; YNL_ORIGIN
 # names where the tools came from.
 # shellcheck disable=SC2034  # YNL_WHY, YNL_ORIGIN are for the caller
 
 ynl_tree() {
 	_dir=$1
-	_spec=$(cd "$(dirname "$0")/../.." && pwd)/Documentation/netlink/specs/dibs.yaml
+	_spec=${2:-$(cd "$(dirname "$0")/../.." && pwd)/Documentation/netlink/specs/dibs.yaml}
 	# shellcheck disable=SC2012  # Debian's fixed file names
 	_tarball=${LINUX_SOURCE_TARBALL:-$(ls /usr/src/linux-source-6.1[2-9]*.tar.xz 2> /dev/null | tail -n 1)}
 	YNL_ORIGIN=${LINUX_SOURCE_DIR:-$_tarball}
@@ -55,6 +58,8 @@ ynl_tree() {
 		return 1
 	fi
 	: > "$_dir/MAINTAINERS"
-	sed '1s/.*/# SPDX-License-Identifier: ((GPL-2.0 WITH Linux-syscall-note) OR BSD-3-Clause)/' \
-		"$_spec" > "$_dir/Documentation/netlink/specs/dibs.yaml"
+	if ! cp "$_spec" "$_dir/Documentation/netlink/specs/dibs.yaml"; then
+		YNL_WHY="no spec $_spec"
+		return 1
+	fi
 }
