@@ -33,6 +33,7 @@
 #include <linux/kernel.h>
 #include <linux/kthread.h>
 #include <linux/list.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/sizes.h>
@@ -817,6 +818,9 @@ static int t_move_data_rejects(void)
 		{ 0, 2 * PAGE_SIZE + 11 },	/* one too long */
 		{ 0xfffffff0U, 0x20 },		/* offset + size wraps */
 		{ 0xffffffffU, 1 },
+		{ 2 * PAGE_SIZE + 11, 0 },	/* empty, but beyond the end */
+		{ 3 * PAGE_SIZE, 1 },		/* the next page */
+		{ 16, 0xfffffff8U },		/* size wraps with the offset */
 	};
 	u8 *src = NULL;
 	u64 bad;
@@ -853,6 +857,12 @@ static int t_move_data_rejects(void)
 	EXPECT(rc == -EACCES, "lo writes into d0: %d, expected -EACCES", rc);
 	EXPECT(!memchr_inv(m->dmb.cpu_addr, 0, len),
 	       "a rejected write changed the DMB");
+	/*
+	 * Nor anything behind it: dibs_lo's buffer is whole pages, and a
+	 * write past the end that got through would land in the slack first.
+	 */
+	EXPECT(!memchr_inv(m->dmb.cpu_addr + len, 0, PAGE_ALIGN(len) - len),
+	       "a rejected write changed memory behind the DMB");
 	EXPECT(dt_irqs(&dt_a) == 0 && dt_irqs(&dt_b) == 0,
 	       "a rejected write signalled (%u, %u)", dt_irqs(&dt_a),
 	       dt_irqs(&dt_b));
