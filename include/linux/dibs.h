@@ -222,9 +222,11 @@ int dibs_unregister_client(struct dibs_client *client);
  *	the lifetime of the driver.
  * @register_dmb: allocate a zeroed buffer of @dmb->dmb_len bytes for
  *	@client, for the writer @dmb->rgid, and fill @dmb->dmb_tok,
- *	@dmb->cpu_addr, @dmb->idx and @dmb->dma_addr.  Sets
- *	dev->dmb_clientid_arr[idx] to @client->id.  Returns 0, -ENOSPC when
- *	the device is full, -ENOMEM when memory is short.
+ *	@dmb->cpu_addr, @dmb->idx and @dmb->dma_addr.  The buffer reads zero
+ *	every time, also when its memory held an earlier DMB.  Sets
+ *	dev->dmb_clientid_arr[idx] to @client->id.  Returns 0, -EINVAL for a
+ *	bad length, writer or requested index, -ENOSPC when the device is
+ *	full, -ENOMEM when memory is short, -EIO when the hardware refused.
  * @unregister_dmb: unregister and free the DMB @dmb->dmb_tok.  Returns 0,
  *	or -EINVAL for an unknown token.
  * @move_data: write @size bytes from @data at @offset into the DMB named

@@ -662,7 +662,7 @@ static int t_register_dmb(void)
 	struct dt_dmbrec *m1 = NULL, *m2 = NULL, *m3 = NULL, *big = NULL;
 	struct dibs_dmb gone = {};
 	u32 len = 3 * PAGE_SIZE + 100;
-	int rc;
+	int rc, i;
 
 	if (!NEED(d0 && d1 && dt_max))
 		return 0;
@@ -715,6 +715,19 @@ static int t_register_dmb(void)
 		EXPECT(!memchr_inv(big->dmb.cpu_addr, 0, SZ_4M),
 		       "4 MiB DMB not zeroed");
 		dt_unreg(&dt_a, big);
+	}
+
+	/* a used buffer, unregistered and registered again, reads zero */
+	for (i = 0; i < 4; i++) {
+		m3 = dt_reg(&dt_a, d0, d1, len, 0);
+		if (REG_FAILED(m3))
+			goto out;
+		EXPECT(!memchr_inv(m3->dmb.cpu_addr, 0, len),
+		       "re-registered DMB (round %d) not zeroed", i);
+		memset(m3->dmb.cpu_addr, 0x5a, len);
+		dt_unreg(&dt_a, m3);
+		/* the freed pages back to the allocator, to be handed out */
+		rcu_barrier();
 	}
 
 	gone = m2->dmb;

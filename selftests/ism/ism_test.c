@@ -627,6 +627,36 @@ static int t_register_dmb(void)
 	return 0;
 }
 
+/* A buffer that was used, unregistered and registered again reads zero. */
+static int t_register_dmb_reused_zeroed(void)
+{
+	struct it_dmbrec *m;
+	unsigned int i, round;
+	void *first = NULL;
+	u8 *p;
+
+	if (!NEED(d0 && d1))
+		return 0;
+	for (round = 0; round < 4; round++) {
+		m = it_reg(&it_a, d1, d0, SZ_64K, 0);
+		if (REG_FAILED(m))
+			break;
+		p = m->dmb.cpu_addr;
+		for (i = 0; i < SZ_64K; i++)
+			if (p[i])
+				break;
+		EXPECT(i == SZ_64K, "round %u: not zeroed at %u", round, i);
+		if (!round)
+			first = p;
+		else if (p == first)
+			ktap("# round %u got the first buffer again", round);
+		memset(p, 0x5a, SZ_64K);
+		EXPECT(!it_unreg(&it_a, m), "unregister_dmb failed");
+	}
+	it_unreg_all(&it_a);
+	return 0;
+}
+
 /* Write @size bytes at @off into @m from @sender; check data and pieces. */
 static void it_move_check(struct ism_emu_fn *target, struct dibs_dev *sender,
 			  struct it_dmbrec *m, unsigned int off,
@@ -1206,6 +1236,7 @@ static const struct {
 	{ "register_second_client", t_register_second_client },
 	{ "query_remote_gid_vchid_vlan", t_query_remote_gid },
 	{ "register_dmb", t_register_dmb },
+	{ "register_dmb_reused_zeroed", t_register_dmb_reused_zeroed },
 	{ "move_data_pieces", t_move_data_pieces },
 	{ "move_data_rejects", t_move_data_rejects },
 	{ "signal_irq_index_mask", t_signal },
