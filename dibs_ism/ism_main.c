@@ -327,19 +327,14 @@ static int ism_register_dmb(struct dibs_dev *dibs, struct dibs_dmb *dmb,
 
 	mutex_lock(&ism->dmb_mutex);
 	rc = ism_dmb_reserve(ism, idmb, dmb->idx);
-	if (rc) {
-		mutex_unlock(&ism->dmb_mutex);
-		kfree(idmb);
-		goto err;
-	}
+	if (rc)
+		goto err_unlock;
+	/* Zeroed: dma_alloc_coherent() clears what it hands out. */
 	idmb->cpu_addr = dma_alloc_coherent(ism->dma_dev, idmb->len,
 					    &idmb->dma_addr, ISM_DMB_GFP);
 	if (!idmb->cpu_addr) {
-		xa_erase(&ism->dmbs, idmb->idx);
-		mutex_unlock(&ism->dmb_mutex);
-		kfree(idmb);
 		rc = -ENOMEM;
-		goto err;
+		goto err_release;
 	}
 
 	ism_cmd_init(&cmd, ISM_REG_DMB);
@@ -350,13 +345,8 @@ static int ism_register_dmb(struct dibs_dev *dibs, struct dibs_dmb *dmb,
 	cmd.request.vlan_id = dmb->vlan_id;
 	cmd.request.rgid = rgid;
 	if (ism_cmd(ism, &cmd, sizeof(cmd))) {
-		xa_erase(&ism->dmbs, idmb->idx);
-		mutex_unlock(&ism->dmb_mutex);
-		dma_free_coherent(ism->dma_dev, idmb->len, idmb->cpu_addr,
-				  idmb->dma_addr);
-		kfree(idmb);
 		rc = -EIO;
-		goto err;
+		goto err_free_mem;
 	}
 	idmb->tok = cmd.response.dmb_tok;
 
@@ -373,6 +363,15 @@ static int ism_register_dmb(struct dibs_dev *dibs, struct dibs_dmb *dmb,
 	dibs_stats_dmb(dibs, true);
 	return 0;
 
+	/* Each step undone with the counterpart of what made it. */
+err_free_mem:
+	dma_free_coherent(ism->dma_dev, idmb->len, idmb->cpu_addr,
+			  idmb->dma_addr);
+err_release:
+	xa_erase(&ism->dmbs, idmb->idx);
+err_unlock:
+	mutex_unlock(&ism->dmb_mutex);
+	kfree(idmb);
 err:
 	dibs_stats_error(dibs);
 	return rc;

@@ -28,6 +28,8 @@
  *   DMB; otherwise it fails with -EIO and nothing is written, as a zPCI
  *   store block fails.  With the signal flag the target's SBA bit for the
  *   DMB is set and ror16(0x1000, idx) ORed into its dmbe mask.
+ * - Fault injection: ism_emu_fn_fail_cmd() makes a function refuse the
+ *   next N commands of one code with a given response code.
  * - SIGNAL_IEQ puts an ISM_EVENT_SWR entry (code, info, the sender's GID)
  *   into the target's IEQ; ism_emu_fn_event() injects any entry.  When a
  *   function goes away, the others on its VCHID get ISM_EVENT_DEV /
@@ -133,6 +135,9 @@ struct ism_emu_fn {
 	unsigned int ev_first, ev_n, ev_dropped;
 	struct ism_emu_piece trace[ISM_EMU_TRACE_LEN];
 	unsigned int trace_n;		/* pieces recorded since the last read */
+	u32 fail_cmd;			/* refuse the next fail_n of these */
+	u16 fail_ret;			/* ... with this response code */
+	unsigned int fail_n;
 };
 
 static DEFINE_MUTEX(ism_emu_mutex);
@@ -513,6 +518,22 @@ static u16 ism_emu_signal_ieq(struct ism_emu_fn *fn, union ism_sig_ieq *c)
 	return ret;
 }
 
+/* A refusal ism_emu_fn_fail_cmd() asked for: consume it, give its code. */
+static bool ism_emu_injected_fail(struct ism_emu_fn *fn, u32 cmd, u16 *ret)
+{
+	unsigned long flags;
+	bool fail = false;
+
+	spin_lock_irqsave(&fn->lock, flags);
+	if (fn->fail_n && fn->fail_cmd == cmd) {
+		fn->fail_n--;
+		*ret = fn->fail_ret;
+		fail = true;
+	}
+	spin_unlock_irqrestore(&fn->lock, flags);
+	return fail;
+}
+
 #define ISM_EMU_REQ_LEN(type)	sizeof(((type *)NULL)->request)
 #define ISM_EMU_RESP_LEN(type)	sizeof(((type *)NULL)->response)
 
@@ -577,6 +598,10 @@ static void ism_emu_exec(struct ism_emu_fn *fn)
 	}
 	if (!want || req->len != want) {
 		ism_emu_resp(fn, ISM_RC_BAD_CMD, 0);
+		return;
+	}
+	if (ism_emu_injected_fail(fn, req->cmd, &ret)) {
+		ism_emu_resp(fn, ret, 0);
 		return;
 	}
 
@@ -969,6 +994,29 @@ unsigned int ism_emu_fn_dmbs(struct ism_emu_fn *fn)
 	return n;
 }
 EXPORT_SYMBOL_GPL(ism_emu_fn_dmbs);
+
+/**
+ * ism_emu_fn_fail_cmd() - make the firmware refuse commands (fault injection)
+ * @fn: the function
+ * @cmd: the command code (ISM_UNREG_DMB, ...)
+ * @ret: the response code to answer with (non-zero; ISM_ERROR is "the
+ *	function does not answer")
+ * @n: how many of the next @cmd commands to refuse; 0 cancels
+ *
+ * A refused command does nothing at the firmware.
+ */
+void ism_emu_fn_fail_cmd(struct ism_emu_fn *fn, u32 cmd, u16 ret,
+			 unsigned int n)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&fn->lock, flags);
+	fn->fail_cmd = cmd;
+	fn->fail_ret = ret;
+	fn->fail_n = n;
+	spin_unlock_irqrestore(&fn->lock, flags);
+}
+EXPORT_SYMBOL_GPL(ism_emu_fn_fail_cmd);
 
 /**
  * ism_emu_vchid() - the VCHID of the functions made at load (vchid=)

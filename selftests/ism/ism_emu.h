@@ -36,6 +36,8 @@ int ism_emu_fn_event(struct ism_emu_fn *fn, u32 type, u32 code, u64 tok,
 unsigned int ism_emu_fn_trace(struct ism_emu_fn *fn,
 			      struct ism_emu_piece *out, unsigned int max);
 unsigned int ism_emu_fn_dmbs(struct ism_emu_fn *fn);
+void ism_emu_fn_fail_cmd(struct ism_emu_fn *fn, u32 cmd, u16 ret,
+			 unsigned int n);
 u16 ism_emu_vchid(void);
 
 #endif /* _ISM_EMU_H */

@@ -657,6 +657,36 @@ static int t_register_dmb_reused_zeroed(void)
 	return 0;
 }
 
+/*
+ * The function refuses to register a DMB: -EIO, and everything the driver
+ * had taken for it is given back (the index is free for the next one).
+ */
+static int t_register_dmb_refused(void)
+{
+	struct it_dmbrec *m;
+	unsigned int before;
+
+	if (!NEED(d0 && d1 && f1))
+		return 0;
+	before = ism_emu_fn_dmbs(f1);
+	ism_emu_fn_fail_cmd(f1, ISM_REG_DMB, ISM_RC_NO_SPACE, 1);
+	m = it_reg(&it_a, d1, d0, SZ_64K, 1000);
+	EXPECT(PTR_ERR(m) == -EIO, "refused register_dmb: %ld, expected -EIO",
+	       PTR_ERR(m));
+	if (!IS_ERR(m))
+		it_unreg(&it_a, m);
+	EXPECT(ism_emu_fn_dmbs(f1) == before,
+	       "the firmware has %u DMBs, expected %u", ism_emu_fn_dmbs(f1),
+	       before);
+	EXPECT(it_clientid(d1, 1000) == NO_DIBS_CLIENT,
+	       "index 1000 taken after the refusal");
+	m = it_reg(&it_a, d1, d0, SZ_64K, 1000);
+	EXPECT(!IS_ERR(m), "index 1000 after the refusal: %ld", PTR_ERR(m));
+	ism_emu_fn_fail_cmd(f1, 0, 0, 0);
+	it_unreg_all(&it_a);
+	return 0;
+}
+
 /* Write @size bytes at @off into @m from @sender; check data and pieces. */
 static void it_move_check(struct ism_emu_fn *target, struct dibs_dev *sender,
 			  struct it_dmbrec *m, unsigned int off,
@@ -1237,6 +1267,7 @@ static const struct {
 	{ "query_remote_gid_vchid_vlan", t_query_remote_gid },
 	{ "register_dmb", t_register_dmb },
 	{ "register_dmb_reused_zeroed", t_register_dmb_reused_zeroed },
+	{ "register_dmb_refused", t_register_dmb_refused },
 	{ "move_data_pieces", t_move_data_pieces },
 	{ "move_data_rejects", t_move_data_rejects },
 	{ "signal_irq_index_mask", t_signal },
