@@ -357,10 +357,16 @@ struct dibs_dev *dibs_dev_alloc(void);
  * Adds the device to sysfs (/sys/class/dibs/NAME) and calls every client's
  * add_dev().
  *
+ * The driver may enable its interrupt before: @lock is ready from
+ * dibs_dev_alloc() on, and @dmb_clientid_arr is published and withdrawn
+ * under it (a handler must check it for NULL).
+ *
  * Context: process context, may sleep.
- * Return: 0 on success; -EEXIST if a dibs device of that name exists,
- * -EINVAL for a device without name or ops, -ENOMEM, or an error of
- * device_add().  On failure the caller still owns its reference.
+ * Return: 0 on success; -EEXIST if a dibs device of that name exists (then
+ * nothing was done to @dibs: it may be renamed and added again);
+ * -EINVAL for a device without name or ops, -ENOMEM, or another error of
+ * device_add() (-EBUSY for its -EEXIST): after those @dibs must not be
+ * added again.  On failure the caller still owns its reference.
  */
 int dibs_dev_add(struct dibs_dev *dibs);
 
