@@ -23,10 +23,12 @@
  *
  * System EID.  smc decides once, at the first registered SMC-D device,
  * whether SMC-Dv2 is possible (byte 24 or 28 of that device's system EID is
- * not '0').  On s390 we report what the ism driver reports (the machine
- * type in bytes 28..31), so that v2 negotiates with systems using ism.ko;
- * elsewhere a fixed "DIBS-LINUX-SMCD-SEID..." that enables v2.  Whether v2
- * is then used also depends on the EID tables (see Documentation/smcd.rst).
+ * not '0').  On s390 we report what the ism driver reports, byte for byte
+ * (smc compares system EIDs with memcmp()): the CPU identification's low
+ * 16 bits in bytes 24..27 and the machine type in bytes 28..31, so that v2
+ * negotiates with systems using ism.ko; elsewhere a fixed
+ * "DIBS-LINUX-SMCD-SEID..." that enables v2.  Whether v2 is then used also
+ * depends on the EID tables (see Documentation/smcd.rst).
  *
  * Parent device.  smc's netlink device dump casts the parent of every
  * smcd_dev to a struct pci_dev (6.1: smc_nl_handle_smcd_dev()).  A dibs
@@ -61,13 +63,13 @@
 #include <asm/processor.h>
 #endif
 
+#include "dibs_smcd.h"
+
 MODULE_DESCRIPTION("dibs: every dibs device as an SMC-D device");
 MODULE_AUTHOR("The dibs authors");
 MODULE_LICENSE("GPL");
 MODULE_VERSION(DIBS_VERSION);
 
-/* Length of a system EID (SMC_MAX_EID_LEN, private to net/smc). */
-#define DIBS_SMCD_EID_LEN	32
 
 /* dma_addr reported to smc when the device has none: smc unregisters a DMB
  * only if its dma_addr is non-zero.
@@ -515,21 +517,43 @@ static struct dibs_client dibs_smcd_client = {
 	.ops = &dibs_smcd_client_ops,
 };
 
+/**
+ * dibs_smcd_seid_from_cpuid() - the system EID of s390's ism driver
+ * @seid: DIBS_SMCD_EID_LEN bytes, filled (no NUL)
+ * @id: the CPU identification (what get_cpu_id() stores)
+ *
+ * "IBM-SYSZ-ISMSEID", eight '0', then the low 16 bits of @id->ident and
+ * @id->machine, each as four upper-case hex digits: byte for byte what
+ * ism.ko (drivers/s390/net/ism_drv.c) reports for a v2 capable function.
+ */
+DIBS_SMCD_TESTABLE
+void dibs_smcd_seid_from_cpuid(u8 *seid, const struct dibs_smcd_cpuid *id)
+{
+	char hex[5];
+
+	memset(seid, '0', DIBS_SMCD_EID_LEN);
+	memcpy(seid, "IBM-SYSZ-ISMSEID", 16);
+	snprintf(hex, sizeof(hex), "%04X", id->ident & 0xffff);
+	memcpy(&seid[24], hex, 4);
+	snprintf(hex, sizeof(hex), "%04X", id->machine);
+	memcpy(&seid[28], hex, 4);
+}
+#ifdef DIBS_TESTS
+EXPORT_SYMBOL_GPL(dibs_smcd_seid_from_cpuid);
+#endif
+
 static void dibs_smcd_init_seid(void)
 {
-	memset(dibs_smcd_seid, '0', sizeof(dibs_smcd_seid));
 #if IS_ENABLED(CONFIG_S390)
-	{
-		struct cpuid id;
-		char type[5];
+	struct dibs_smcd_cpuid dc;
+	struct cpuid id;
 
-		/* The ism driver's format: string, serial "0000", type. */
-		get_cpu_id(&id);
-		memcpy(dibs_smcd_seid, "IBM-SYSZ-ISMSEID", 16);
-		snprintf(type, sizeof(type), "%04X", id.machine);
-		memcpy(&dibs_smcd_seid[28], type, 4);
-	}
+	get_cpu_id(&id);
+	dc.ident = id.ident;
+	dc.machine = id.machine;
+	dibs_smcd_seid_from_cpuid(dibs_smcd_seid, &dc);
 #else
+	memset(dibs_smcd_seid, '0', sizeof(dibs_smcd_seid));
 	memcpy(dibs_smcd_seid, "DIBS-LINUX-SMCD-SEID", 20);
 	memcpy(&dibs_smcd_seid[28], "DIBS", 4);
 #endif
