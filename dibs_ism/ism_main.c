@@ -392,18 +392,32 @@ static struct ism_dmb *ism_dmb_find(struct ism_dev *ism, u64 tok, u32 idx)
 	return NULL;
 }
 
-/* Unregister @dmb at the function and free it; dmb_mutex held. */
+/*
+ * Unregister @dmb at the function and free it; dmb_mutex held.  If the
+ * function refuses, it may still write the buffer: the driver keeps it
+ * (and its index) until a later unregistration or the teardown succeeds,
+ * but the DMB is no client's any more: no handle_irq() for it, and it
+ * does not count as the client's in dmb_clientid_arr, so that the client
+ * (which forgets it, as smc does) can still unregister from dibs.
+ */
 static int ism_dmb_unregister(struct ism_dev *ism, struct ism_dmb *dmb)
 {
+	struct dibs_dev *dibs = ism->dibs;
 	union ism_unreg_dmb cmd;
+	unsigned long flags;
 	int ret;
 
 	ism_cmd_init(&cmd, ISM_UNREG_DMB);
 	cmd.request.dmb_tok = dmb->tok;
 	ret = ism_cmd(ism, &cmd, sizeof(cmd));
-	/* The function may still write the buffer: keep it. */
-	if (ret && ret != ISM_ERROR)
+	if (ret && ret != ISM_ERROR) {
+		spin_lock_irqsave(&dibs->lock, flags);
+		if (dibs->dmb_clientid_arr)
+			dibs->dmb_clientid_arr[dmb->idx] = NO_DIBS_CLIENT;
+		spin_unlock_irqrestore(&dibs->lock, flags);
+		dmb->client_id = NO_DIBS_CLIENT;
 		return -EIO;
+	}
 	ism_dmb_free(ism, dmb);
 	return 0;
 }
@@ -414,8 +428,9 @@ static int ism_dmb_unregister(struct ism_dev *ism, struct ism_dmb *dmb)
  * @dmb: @dmb_tok (and @idx) name the DMB
  *
  * Context: process context, may sleep.
- * Return: 0; -EINVAL for an unknown token; -EIO if the function refused
- * (the buffer then stays allocated).
+ * Return: 0; -EINVAL for an unknown token; -EIO if the function refused:
+ * the buffer then stays allocated, no longer @dmb's client's (see
+ * ism_dmb_unregister()); calling again with the token retries.
  */
 static int ism_unregister_dmb(struct dibs_dev *dibs, struct dibs_dmb *dmb)
 {

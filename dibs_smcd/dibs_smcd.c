@@ -46,6 +46,13 @@
  * context.  handle_irq()/handle_event() forward to smc only while
  * dibs_smcd_dev.live is set; it is cleared, and an RCU grace period waited
  * for, before smcd_unregister_dev().
+ *
+ * DMBs.  smc unregisters its DMBs before smcd_unregister_dev() returns and
+ * forgets each one whatever unregister_dmb() answered.  What is still
+ * ours on the device after that (smc lost track of it) is unregistered
+ * here, found through the device kind's dmb_next(); a driver gives up a
+ * DMB it cannot unregister (dibs_ism: -EIO), so dibs_unregister_client()
+ * succeeds at unload.
  */
 #define pr_fmt(fmt) "dibs_smcd: " fmt
 
@@ -70,6 +77,8 @@ MODULE_AUTHOR("The dibs authors");
 MODULE_LICENSE("GPL");
 MODULE_VERSION(DIBS_VERSION);
 
+/* Unload: unregistration attempts before dibs_smcd_exit() complains. */
+#define DIBS_SMCD_UNLOAD_TRIES	50
 
 /* dma_addr reported to smc when the device has none: smc unregisters a DMB
  * only if its dma_addr is non-zero.
@@ -446,6 +455,40 @@ err_parent:
 }
 
 /*
+ * Unregister the DMBs of ours that are left on @dibs once smc is done with
+ * it (see the comment at the top).  A device without a kind cannot list
+ * them: nothing to do there.
+ */
+static void dibs_smcd_drop_dmbs(struct dibs_dev *dibs)
+{
+	struct dibs_dmb_info info;
+	unsigned int left = 0;
+	struct dibs_dmb dmb;
+	u32 idx = 0;
+	int rc;
+
+	if (!dibs->kind || !dibs->kind->dmb_next)
+		return;
+	while (!dibs->kind->dmb_next(dibs, &idx, &info)) {
+		if (info.client_id == dibs_smcd_client.id) {
+			memset(&dmb, 0, sizeof(dmb));
+			dmb.dmb_tok = info.dmb_tok;
+			dmb.idx = info.idx;
+			dmb.dmb_len = info.dmb_len;
+			rc = dibs->ops->unregister_dmb(dibs, &dmb);
+			if (rc)
+				pr_err("%s: DMB %u left by smc: unregister_dmb: %d\n",
+				       dev_name(&dibs->dev), info.idx, rc);
+			left++;
+		}
+		idx = info.idx + 1;
+	}
+	if (left)
+		pr_warn("%s: unregistered %u DMB(s) smc left behind\n",
+			dev_name(&dibs->dev), left);
+}
+
+/*
  * Take @ddev away from smc.  smcd_unregister_dev() terminates the link
  * groups on the device and waits until they are freed, which is when the
  * sockets using them are released.  Under dibs_smcd_lock.
@@ -462,6 +505,7 @@ static void dibs_smcd_detach(struct dibs_smcd_dev *ddev)
 	ddev->smcd = NULL;
 	smcd_free_dev(smcd);
 	dibs_smcd_put_parent(ddev);
+	dibs_smcd_drop_dmbs(ddev->dibs);
 	pr_info("%s: SMC-D device removed\n", dev_name(&ddev->dibs->dev));
 }
 
@@ -570,9 +614,21 @@ static int __init dibs_smcd_init(void)
 	return rc;
 }
 
+/* dibs_smcd_drop_dmbs() on every device, for the unload. */
+static void dibs_smcd_drop_all_dmbs(void)
+{
+	struct dibs_smcd_dev *ddev;
+
+	mutex_lock(&dibs_smcd_lock);
+	list_for_each_entry(ddev, &dibs_smcd_devs, node)
+		dibs_smcd_drop_dmbs(ddev->dibs);
+	mutex_unlock(&dibs_smcd_lock);
+}
+
 static void __exit dibs_smcd_exit(void)
 {
 	struct dibs_smcd_dev *ddev;
+	unsigned int tries;
 
 	/*
 	 * dibs_unregister_client() refuses while we own DMBs, and smc's
@@ -584,8 +640,22 @@ static void __exit dibs_smcd_exit(void)
 		dibs_smcd_detach(ddev);
 	mutex_unlock(&dibs_smcd_lock);
 
-	while (dibs_unregister_client(&dibs_smcd_client) == -EBUSY)
+	/*
+	 * smc's DMBs went with its devices, and what it left was dropped
+	 * (a DMB a driver cannot unregister is no longer ours): nothing is
+	 * ours any more unless a driver breaks its contract.  Then each round
+	 * drops what is left again, and removing the device ends it too.
+	 * Returning with the client still registered would let dibs call
+	 * into freed module text, so this does not give up, but says what
+	 * blocks it.
+	 */
+	for (tries = 0; dibs_unregister_client(&dibs_smcd_client) == -EBUSY;
+	     tries++) {
+		if (tries == DIBS_SMCD_UNLOAD_TRIES)
+			pr_err("DMBs left on a device cannot be unregistered; remove the device to finish unloading\n");
+		dibs_smcd_drop_all_dmbs();
 		msleep(100);
+	}
 	rcu_barrier();
 }
 

@@ -228,7 +228,12 @@ int dibs_unregister_client(struct dibs_client *client);
  *	bad length, writer or requested index, -ENOSPC when the device is
  *	full, -ENOMEM when memory is short, -EIO when the hardware refused.
  * @unregister_dmb: unregister and free the DMB @dmb->dmb_tok.  Returns 0,
- *	or -EINVAL for an unknown token.
+ *	-EINVAL for an unknown token, or -EIO when the hardware refused: the
+ *	driver then keeps the memory (the hardware may still write it) until
+ *	a later call with the token or the device's removal frees it, but the
+ *	DMB is no longer @client's: no handle_irq() for it, and
+ *	dibs_unregister_client() does not count it.  The client may forget it
+ *	(smc does).
  * @move_data: write @size bytes from @data at @offset into the DMB named
  *	@dmb_tok, on whichever device of the fabric owns it.  If @sf is set,
  *	the owner's client gets handle_irq() with bit @idx set in the mask (see

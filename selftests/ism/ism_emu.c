@@ -29,7 +29,9 @@
  *   store block fails.  With the signal flag the target's SBA bit for the
  *   DMB is set and ror16(0x1000, idx) ORed into its dmbe mask.
  * - Fault injection: ism_emu_fn_fail_cmd() makes a function refuse the
- *   next N commands of one code with a given response code.
+ *   next N commands of one code with a given response code; the
+ *   parameter fail_unreg_dmb=N (writable in sysfs) the next N UNREG_DMB
+ *   commands of any function, with ISM_RC_BAD_PARAM.
  * - SIGNAL_IEQ puts an ISM_EVENT_SWR entry (code, info, the sender's GID)
  *   into the target's IEQ; ism_emu_fn_event() injects any entry.  When a
  *   function goes away, the others on its VCHID get ISM_EVENT_DEV /
@@ -94,6 +96,11 @@ MODULE_PARM_DESC(functions, "emulated ISM functions at load (0..16, default 2)")
 static ushort vchid = 0x07c0;
 module_param(vchid, ushort, 0444);
 MODULE_PARM_DESC(vchid, "VCHID of those functions (1..0xfeff, default 0x7c0)");
+
+static unsigned int fail_unreg_dmb;
+module_param(fail_unreg_dmb, uint, 0644);
+MODULE_PARM_DESC(fail_unreg_dmb,
+		 "fault injection: refuse the next N UNREG_DMB commands of any function");
 
 /* One DMB as the firmware knows it. */
 struct ism_emu_dmb {
@@ -524,6 +531,8 @@ static bool ism_emu_injected_fail(struct ism_emu_fn *fn, u32 cmd, u16 *ret)
 	unsigned long flags;
 	bool fail = false;
 
+	unsigned int n, old;
+
 	spin_lock_irqsave(&fn->lock, flags);
 	if (fn->fail_n && fn->fail_cmd == cmd) {
 		fn->fail_n--;
@@ -531,7 +540,18 @@ static bool ism_emu_injected_fail(struct ism_emu_fn *fn, u32 cmd, u16 *ret)
 		fail = true;
 	}
 	spin_unlock_irqrestore(&fn->lock, flags);
-	return fail;
+	if (fail || cmd != ISM_UNREG_DMB)
+		return fail;
+
+	/* fail_unreg_dmb=N: counted down by the functions together */
+	for (n = READ_ONCE(fail_unreg_dmb); n; n = old) {
+		old = cmpxchg(&fail_unreg_dmb, n, n - 1);
+		if (old == n) {
+			*ret = ISM_RC_BAD_PARAM;
+			return true;
+		}
+	}
+	return false;
 }
 
 #define ISM_EMU_REQ_LEN(type)	sizeof(((type *)NULL)->request)

@@ -103,7 +103,7 @@ struct it_client {
 	unsigned int late;		/* callbacks for it afterwards */
 };
 
-static struct it_client it_a, it_b;
+static struct it_client it_a, it_b, it_c;
 
 static bool it_is_ism(struct dibs_dev *dev)
 {
@@ -227,6 +227,7 @@ static const struct dibs_client_ops it_##x##_ops = {			\
 
 IT_CLIENT_OPS(a);
 IT_CLIENT_OPS(b);
+IT_CLIENT_OPS(c);
 
 static void it_client_init(struct it_client *c, const char *name,
 			   const struct dibs_client_ops *ops)
@@ -684,6 +685,73 @@ static int t_register_dmb_refused(void)
 	EXPECT(!IS_ERR(m), "index 1000 after the refusal: %ld", PTR_ERR(m));
 	ism_emu_fn_fail_cmd(f1, 0, 0, 0);
 	it_unreg_all(&it_a);
+	return 0;
+}
+
+/*
+ * The function refuses to unregister a DMB: -EIO, the driver keeps the
+ * memory (the function may still write it) but the DMB is no longer the
+ * client's, which can then leave dibs (smc forgets such a DMB; dibs_smcd
+ * must be able to unload).  Unregistering it again frees it.
+ */
+static int t_unregister_dmb_refused(void)
+{
+	struct dibs_dmb kept;
+	struct it_dmbrec *m;
+	unsigned int before;
+	int rc;
+	u32 idx;
+
+	if (!NEED(d0 && d1 && f1))
+		return 0;
+	rc = dibs_register_client(&it_c.c);
+	EXPECT(!rc, "dibs_register_client(C): %d", rc);
+	if (rc)
+		return 0;
+	it_c.registered = true;
+	before = ism_emu_fn_dmbs(f1);
+	m = it_reg(&it_c, d1, d0, SZ_4K, 0);
+	if (REG_FAILED(m))
+		goto out;
+	idx = m->dmb.idx;
+
+	ism_emu_fn_fail_cmd(f1, ISM_UNREG_DMB, ISM_RC_BAD_PARAM, 1);
+	rc = d1->ops->unregister_dmb(d1, &m->dmb);
+	EXPECT(rc == -EIO, "refused unregister_dmb: %d, expected -EIO", rc);
+	/* the client forgets it, as smc does (del_dev() must not see it) */
+	kept = m->dmb;
+	mutex_lock(&it_c.lock);
+	list_del(&m->list);
+	mutex_unlock(&it_c.lock);
+	kfree(m);
+	EXPECT(ism_emu_fn_dmbs(f1) == before + 1,
+	       "the firmware has %u DMBs, expected %u", ism_emu_fn_dmbs(f1),
+	       before + 1);
+	EXPECT(it_clientid(d1, idx) == NO_DIBS_CLIENT,
+	       "the refused DMB %u still counts as client %u's", idx,
+	       it_clientid(d1, idx));
+	rc = d0->ops->move_data(d0, kept.dmb_tok, 0, true, 0, it_buf, 8);
+	EXPECT(!rc, "write into the kept DMB: %d", rc);
+	msleep(20);
+	EXPECT(it_nirqs(&it_c) == 0, "the client got %u signals for it",
+	       it_nirqs(&it_c));
+
+	rc = dibs_unregister_client(&it_c.c);
+	EXPECT(rc == 0, "dibs_unregister_client after the refusal: %d", rc);
+	if (!rc)
+		it_c.registered = false;
+
+	rc = d1->ops->unregister_dmb(d1, &kept);
+	EXPECT(rc == 0, "unregister_dmb again: %d", rc);
+	EXPECT(ism_emu_fn_dmbs(f1) == before,
+	       "the firmware has %u DMBs, expected %u", ism_emu_fn_dmbs(f1),
+	       before);
+out:
+	ism_emu_fn_fail_cmd(f1, 0, 0, 0);
+	it_unreg_all(&it_c);
+	if (it_c.registered && !dibs_unregister_client(&it_c.c))
+		it_c.registered = false;
+	EXPECT(!it_c.registered, "client C could not be unregistered");
 	return 0;
 }
 
@@ -1268,6 +1336,7 @@ static const struct {
 	{ "register_dmb", t_register_dmb },
 	{ "register_dmb_reused_zeroed", t_register_dmb_reused_zeroed },
 	{ "register_dmb_refused", t_register_dmb_refused },
+	{ "unregister_dmb_refused", t_unregister_dmb_refused },
 	{ "move_data_pieces", t_move_data_pieces },
 	{ "move_data_rejects", t_move_data_rejects },
 	{ "signal_irq_index_mask", t_signal },
@@ -1308,6 +1377,7 @@ static int __init ism_test_init(void)
 
 	it_client_init(&it_a, "ism_test_a", &it_a_ops);
 	it_client_init(&it_b, "ism_test_b", &it_b_ops);
+	it_client_init(&it_c, "ism_test_c", &it_c_ops);
 	it_buf = vmalloc(SZ_1M + 2 * ISM_MOVE_PIECE_MAX);
 
 	pr_info("ktap-begin run=%d\n", run_id);
