@@ -65,6 +65,7 @@
 #include <linux/rculist.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/workqueue.h>
 #include <net/smc.h>
 #if IS_ENABLED(CONFIG_S390)
 #include <asm/processor.h>
@@ -132,6 +133,28 @@ static bool dibs_smcd_exiting;
 static u8 dibs_smcd_seid[DIBS_SMCD_EID_LEN];
 
 static struct dibs_client dibs_smcd_client;
+
+#ifdef DIBS_TESTS
+/* Test builds: the next N smcd_register_dev() calls fail with -EIO. */
+static unsigned int test_fail_register;
+module_param(test_fail_register, uint, 0644);
+MODULE_PARM_DESC(test_fail_register,
+		 "tests: fail the next N SMC-D device registrations");
+
+static int dibs_smcd_register_dev(struct smcd_dev *smcd)
+{
+	if (test_fail_register) {
+		test_fail_register--;
+		return -EIO;
+	}
+	return smcd_register_dev(smcd);
+}
+#else
+static int dibs_smcd_register_dev(struct smcd_dev *smcd)
+{
+	return smcd_register_dev(smcd);
+}
+#endif
 
 static u64 dibs_smcd_uuid_to_gid(const uuid_t *uuid)
 {
@@ -435,13 +458,25 @@ static void dibs_smcd_attach(struct dibs_smcd_dev *ddev)
 	smcd->priv = ddev;
 	smcd->local_gid = ddev->gid;
 	ddev->smcd = smcd;
-	/* publishes ->smcd and ->max_dmbs to the callbacks */
+	/*
+	 * Publishes ->smcd and ->max_dmbs to the callbacks.  Before
+	 * smcd_register_dev(): smc may use the device as soon as it is on
+	 * smc's list, and a signal for its first DMB must not be lost.
+	 */
 	smp_store_release(&ddev->live, true);
-	rc = smcd_register_dev(smcd);
+	rc = dibs_smcd_register_dev(smcd);
 	if (rc) {
 		pr_err("%s: smcd_register_dev failed: %d\n", name, rc);
 		WRITE_ONCE(ddev->live, false);
+		/* no callback runs, so no new event work is queued ... */
 		synchronize_rcu();
+		/*
+		 * ... and what was queued runs now, while @smcd lives:
+		 * smcd_unregister_dev() destroys the queue, smcd_free_dev()
+		 * does not.
+		 */
+		destroy_workqueue(smcd->event_wq);
+		smcd->event_wq = NULL;
 		ddev->smcd = NULL;
 		smcd_free_dev(smcd);
 		goto err_parent;

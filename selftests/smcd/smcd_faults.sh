@@ -3,7 +3,13 @@
 #
 # dibs_smcd's own parts, with what test builds inject:
 #  - smcd_test.ko: the s390 system EID computed from injected CPU ids is
-#    byte for byte what s390's ism.ko reports (its KTAP is re-emitted).
+#    byte for byte what s390's ism.ko reports (its KTAP is re-emitted);
+#  - a failing smcd_register_dev() (test_fail_register=1) leaves nothing
+#    behind: the device is no SMC-D device, smc's event queue of it (its
+#    rescuer thread "ism_evt_wq-NAME)") is gone; the queue is there while
+#    a device is registered, so the check can see it; later devices
+#    register again and the unload is clean.
+# shellcheck disable=SC2317 # functions run through ktap_check
 
 # shellcheck source=../lib/ktap.sh
 . ../lib/ktap.sh
@@ -12,11 +18,11 @@
 # shellcheck source=../dibs/dibs_lib.sh
 . ./dibs_lib.sh
 
-SMCD_UNLOAD="smcd_test dibs_smcd dibs_core"
+SMCD_UNLOAD="smcd_test dibs_smcd dibs_lo dibs_core"
 trap smcd_cleanup EXIT
 smcd_need_smc
 
-ktap_plan 2
+ktap_plan 8
 
 run=$(dibs_run_id)
 if modprobe smcd_test run_id="$run"; then
@@ -32,4 +38,33 @@ else
 fi
 rmmod smcd_test
 rmmod dibs_smcd 2> /dev/null
+
+# evt_queue NAME: smc's event queue of the SMC-D device NAME exists (its
+# rescuer thread; comm is at most 15 characters)
+evt_queue() {
+	_q=$(echo "ism_evt_wq-$1)" | cut -c1-15)
+	grep -qxF "$_q" /proc/[0-9]*/comm 2> /dev/null
+}
+
+is_smcd() {
+	./smcd_nl dev | grep -q "pci_id=$1 "
+}
+
+mark="smcd_faults.sh: register fails run=$run"
+dibs_mark "$mark"
+fail_once() {
+	modprobe dibs_lo && modprobe dibs_smcd test_fail_register=1 || return 1
+	dibs_log_since "$mark" | grep -q 'dibs_smcd: lo: smcd_register_dev failed: -5' ||
+		{ ktap_diag "no 'smcd_register_dev failed' line"; return 1; }
+	! is_smcd lo || { ktap_diag "lo is an SMC-D device"; return 1; }
+}
+ktap_check "smcd_register_dev fails for lo" fail_once
+ktap_check "no event queue left of the failed device" eval '! evt_queue lo'
+ktap_check "a device added later registers" eval 'dibsctl dev add lo name lo7 > /dev/null && is_smcd lo7'
+ktap_check "its event queue exists (the check sees one)" evt_queue lo7
+ktap_check "device deleted: its queue is gone" eval 'dibsctl dev del lo7 && ! evt_queue lo7'
+unload() {
+	rmmod dibs_smcd && rmmod dibs_lo && ! evt_queue lo
+}
+ktap_check "rmmod dibs_smcd dibs_lo" unload
 ktap_finished
