@@ -445,6 +445,12 @@ unsigned int dibs_dev_dmbs_in_use(struct dibs_dev *dev)
 	return dibs_dev_count_dmbs(dev, NO_DIBS_CLIENT);
 }
 
+unsigned int dibs_dev_client_dmbs(struct dibs_dev *dev, u8 client_id)
+{
+	return client_id == NO_DIBS_CLIENT ? 0 :
+	       dibs_dev_count_dmbs(dev, client_id);
+}
+
 int dibs_dev_get_clients(struct dibs_dev *dev, struct dibs_client **clients)
 {
 	unsigned long flags;
