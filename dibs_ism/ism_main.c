@@ -51,7 +51,12 @@
 
 DEFINE_STATIC_KEY_FALSE(dibs_ism_emu_key);
 
-/* Bits of the DMB bit vector the handler scans: whole 64-bit words. */
+/*
+ * Bits of the DMB bit vector the handler scans: whole 64-bit words, as the
+ * MSB-first numbering (ism_sba_bit_nr()) needs.  The last word is half DMB
+ * bits (indexes 1888..1919), half the SBA's reserved word: the handler
+ * leaves bits of that half alone.
+ */
 #define ISM_SBA_SCAN_BITS	round_up(ISM_NR_DMBS - ISM_DMB_BIT_OFFSET, \
 					 BITS_PER_LONG)
 
@@ -703,10 +708,11 @@ void ism_handle_irq(struct ism_dev *ism)
 	sba->s = 0;
 	barrier();
 	for_each_set_bit(bit, bv, ISM_SBA_SCAN_BITS) {
-		clear_bit(bit, bv);
 		idx = (bit ^ (BITS_PER_LONG - 1)) + ISM_DMB_BIT_OFFSET;
+		/* A bit of the reserved word: not ours to clear or act on. */
 		if (unlikely(idx >= ISM_NR_DMBS))
 			continue;
+		clear_bit(bit, bv);
 		mask = sba->dmbe_mask[idx];
 		sba->dmbe_mask[idx] = 0;
 		barrier();

@@ -84,6 +84,13 @@
 #define ISM_EMU_EV_MAX		64	/* events pending per function */
 #define ISM_EMU_UID_BASE	256	/* function in slot N has UID 256 + N */
 
+/*
+ * A bit of the SBA's reserved word, as a bitops number on the vector at
+ * dmb_bits[ISM_DMB_WORD_OFFSET]: MSB-first bit 1919 of that vector, the
+ * last of the word after the 1888 DMB bits (see ism_sba_bit_nr()).
+ */
+#define ISM_EMU_RESERVED_BIT	((ISM_NR_DMBS - 1) ^ (BITS_PER_LONG - 1))
+
 /* Token: random 16 | slot 5 | SBA index 11 | zero 32. */
 #define ISM_EMU_TOK_SLOT_SHIFT	43
 #define ISM_EMU_TOK_IDX_SHIFT	32
@@ -142,6 +149,7 @@ struct ism_emu_fn {
 	unsigned int ev_first, ev_n, ev_dropped;
 	struct ism_emu_piece trace[ISM_EMU_TRACE_LEN];
 	unsigned int trace_n;		/* pieces recorded since the last read */
+	bool pend_reserved;		/* set a bit of the SBA's reserved word */
 	u32 fail_cmd;			/* refuse the next fail_n of these */
 	u16 fail_ret;			/* ... with this response code */
 	unsigned int fail_n;
@@ -215,6 +223,12 @@ static bool ism_emu_apply(struct ism_emu_fn *fn, bool *more)
 		fn->sba->dmbe_mask[idx] |= fn->pend_mask[idx];
 		fn->pend_mask[idx] = 0;
 		set_bit(ism_sba_bit_nr(idx), bv);
+		fn->sba->s = 1;
+		raise = true;
+	}
+	if (fn->pend_reserved) {
+		fn->pend_reserved = false;
+		set_bit(ISM_EMU_RESERVED_BIT, bv);
 		fn->sba->s = 1;
 		raise = true;
 	}
@@ -1037,6 +1051,37 @@ void ism_emu_fn_fail_cmd(struct ism_emu_fn *fn, u32 cmd, u16 ret,
 	spin_unlock_irqrestore(&fn->lock, flags);
 }
 EXPORT_SYMBOL_GPL(ism_emu_fn_fail_cmd);
+
+/**
+ * ism_emu_fn_sba_reserved() - a bit in the SBA's reserved word
+ * @fn: the function
+ * @op: 1: set it and interrupt (as a firmware that uses the word would);
+ *	0: clear it; -1: only look
+ *
+ * The driver must neither clear such a bit nor act on it.
+ *
+ * Return: whether the bit is set (before a clear), or -ENODEV without SBA.
+ */
+int ism_emu_fn_sba_reserved(struct ism_emu_fn *fn, int op)
+{
+	unsigned long flags, *bv;
+	int ret = -ENODEV;
+
+	spin_lock_irqsave(&fn->lock, flags);
+	if (fn->sba) {
+		bv = (unsigned long *)&fn->sba->dmb_bits[ISM_DMB_WORD_OFFSET];
+		ret = test_bit(ISM_EMU_RESERVED_BIT, bv);
+		if (op > 0) {
+			fn->pend_reserved = true;
+			ism_emu_kick(fn);
+		} else if (!op) {
+			clear_bit(ISM_EMU_RESERVED_BIT, bv);
+		}
+	}
+	spin_unlock_irqrestore(&fn->lock, flags);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(ism_emu_fn_sba_reserved);
 
 /**
  * ism_emu_vchid() - the VCHID of the functions made at load (vchid=)

@@ -38,6 +38,7 @@ unsigned int ism_emu_fn_trace(struct ism_emu_fn *fn,
 unsigned int ism_emu_fn_dmbs(struct ism_emu_fn *fn);
 void ism_emu_fn_fail_cmd(struct ism_emu_fn *fn, u32 cmd, u16 ret,
 			 unsigned int n);
+int ism_emu_fn_sba_reserved(struct ism_emu_fn *fn, int op);
 u16 ism_emu_vchid(void);
 
 #endif /* _ISM_EMU_H */

@@ -1008,6 +1008,28 @@ static void it_check_ev(struct it_client *c, unsigned int i,
 	spin_unlock_irqrestore(&c->log_lock, flags);
 }
 
+/*
+ * A bit in the SBA's reserved word (after the 1888 DMB bits): the handler
+ * neither clears it nor calls a client for it.
+ */
+static int t_sba_reserved_word(void)
+{
+	int set;
+
+	if (!NEED(f1 && d1))
+		return 0;
+	set = ism_emu_fn_sba_reserved(f1, 1);
+	EXPECT(set == 0, "reserved bit set before the test: %d", set);
+	msleep(50);
+	set = ism_emu_fn_sba_reserved(f1, -1);
+	EXPECT(set == 1, "the handler cleared the reserved bit (%d)", set);
+	EXPECT(it_nirqs(&it_a) == 0 && it_nirqs(&it_b) == 0,
+	       "a client got handle_irq() for it (%u, %u)", it_nirqs(&it_a),
+	       it_nirqs(&it_b));
+	ism_emu_fn_sba_reserved(f1, 0);
+	return 0;
+}
+
 static int t_signal_event(void)
 {
 	int rc;
@@ -1340,6 +1362,7 @@ static const struct {
 	{ "move_data_pieces", t_move_data_pieces },
 	{ "move_data_rejects", t_move_data_rejects },
 	{ "signal_irq_index_mask", t_signal },
+	{ "sba_reserved_word_untouched", t_sba_reserved_word },
 	{ "signal_event", t_signal_event },
 	{ "ieq_events", t_ieq_events },
 	{ "vlan_ids", t_vlan },
