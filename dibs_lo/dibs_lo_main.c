@@ -36,8 +36,11 @@
  *	handle_irq() must not call move_data() with the signal flag set.
  * dibs_lo_dev.att_lock (per device, irqsave)
  *	Protects the table of attachments the device holds.
- * Order: dibs_lo_mutex -> (core locks) -> dibs_dev.lock; the token table's,
- * the xarray's and att_lock are leaves.
+ * Order: dibs_kinds_lock (the core holds it around the kind's new_dev and
+ * del_dev) -> dibs_lo_mutex -> dibs_devs_lock -> dibs_clients_lock (core)
+ * -> dibs_dev.lock -> what clients take in handle_irq()/handle_event();
+ * the token table's, the xarray's and att_lock are leaves, and only one
+ * device's dibs_dev.lock is held at a time.
  *
  * A DMB is reference counted: one reference for its registration, one per
  * attachment.  Whoever drops the last one frees buffer and structure with

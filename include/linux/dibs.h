@@ -172,7 +172,8 @@ struct dibs_client {
  * device.  At most MAX_DIBS_CLIENTS clients exist at a time.
  *
  * Context: process context, may sleep.
- * Return: 0 on success, -ENOSPC if MAX_DIBS_CLIENTS are registered.
+ * Return: 0 on success, -EINVAL for a client without name, add_dev() or
+ * del_dev(), -ENOSPC if MAX_DIBS_CLIENTS are registered.
  */
 int dibs_register_client(struct dibs_client *client);
 
@@ -186,7 +187,7 @@ int dibs_register_client(struct dibs_client *client);
  *
  * Context: process context, may sleep.
  * Return: 0 on success, -EBUSY if the client still owns DMBs (nothing is
- * changed then).
+ * changed then), -ENOENT if @client is not registered.
  */
 int dibs_unregister_client(struct dibs_client *client);
 
