@@ -141,6 +141,27 @@ module_param(test_fail_register, uint, 0644);
 MODULE_PARM_DESC(test_fail_register,
 		 "tests: fail the next N SMC-D device registrations");
 
+/*
+ * Test builds: the next N unregister_dmb() calls of smc do not reach the
+ * device, as if smc had lost track of those DMBs.
+ */
+static unsigned int test_lose_unregister;
+module_param(test_lose_unregister, uint, 0644);
+MODULE_PARM_DESC(test_lose_unregister,
+		 "tests: drop the next N DMB unregistrations of smc");
+
+static bool dibs_smcd_test_lose_unregister(void)
+{
+	unsigned int n, old;
+
+	for (n = READ_ONCE(test_lose_unregister); n; n = old) {
+		old = cmpxchg(&test_lose_unregister, n, n - 1);
+		if (old == n)
+			return true;
+	}
+	return false;
+}
+
 static int dibs_smcd_register_dev(struct smcd_dev *smcd)
 {
 	if (test_fail_register) {
@@ -150,6 +171,11 @@ static int dibs_smcd_register_dev(struct smcd_dev *smcd)
 	return smcd_register_dev(smcd);
 }
 #else
+static bool dibs_smcd_test_lose_unregister(void)
+{
+	return false;
+}
+
 static int dibs_smcd_register_dev(struct smcd_dev *smcd)
 {
 	return smcd_register_dev(smcd);
@@ -242,6 +268,8 @@ static int dibs_smcd_unregister_dmb(struct smcd_dev *smcd,
 	struct dibs_dmb dmb = {};
 	int rc;
 
+	if (dibs_smcd_test_lose_unregister())
+		return 0;
 	dmb.dmb_tok = sdmb->dmb_tok;
 	dmb.idx = sdmb->sba_idx;
 	dmb.cpu_addr = sdmb->cpu_addr;
