@@ -67,6 +67,13 @@ int dibs_walk_clients(int (*fn)(struct dibs_client *client, void *arg),
 unsigned int dibs_dev_dmbs_in_use(struct dibs_dev *dev);
 
 /**
+ * dibs_dev_client_dmbs() - how many DMBs one client holds on @dev
+ * @dev: the device
+ * @client_id: the client's id
+ */
+unsigned int dibs_dev_client_dmbs(struct dibs_dev *dev, u8 client_id);
+
+/**
  * dibs_dev_get_clients() - the clients that get callbacks from @dev
  * @dev: the device
  * @clients: array of MAX_DIBS_CLIENTS entries, filled with the clients

@@ -299,7 +299,9 @@ static bool dibs_dev_ops_valid(const struct dibs_dev_ops *ops)
 int dibs_dev_add(struct dibs_dev *dibs)
 {
 	const char *name = dev_name(&dibs->dev);
+	unsigned long flags;
 	int i, max_dmbs, rc;
+	u8 *arr;
 
 	if (!name || !dibs_name_valid(name)) {
 		pr_err("refusing a device with an invalid name '%s'\n",
@@ -317,10 +319,14 @@ int dibs_dev_add(struct dibs_dev *dibs)
 		return -EINVAL;
 	}
 
-	dibs->dmb_clientid_arr = kmalloc(max_dmbs, GFP_KERNEL);
-	if (!dibs->dmb_clientid_arr)
+	arr = kmalloc(max_dmbs, GFP_KERNEL);
+	if (!arr)
 		return -ENOMEM;
-	memset(dibs->dmb_clientid_arr, NO_DIBS_CLIENT, max_dmbs);
+	memset(arr, NO_DIBS_CLIENT, max_dmbs);
+	/* A driver's interrupt may already run and read the array. */
+	spin_lock_irqsave(&dibs->lock, flags);
+	dibs->dmb_clientid_arr = arr;
+	spin_unlock_irqrestore(&dibs->lock, flags);
 
 	mutex_lock(&dibs_devs_lock);
 	if (__dibs_dev_find(name)) {
@@ -330,6 +336,9 @@ int dibs_dev_add(struct dibs_dev *dibs)
 	rc = device_add(&dibs->dev);
 	if (rc) {
 		pr_err("%s: device_add failed: %d\n", name, rc);
+		/* -EEXIST promises that @dibs may be added again: not now. */
+		if (rc == -EEXIST)
+			rc = -EBUSY;
 		goto err;
 	}
 
@@ -349,8 +358,10 @@ int dibs_dev_add(struct dibs_dev *dibs)
 err:
 	mutex_unlock(&dibs_devs_lock);
 	/* Drivers written for mainline free this themselves on failure. */
-	kfree(dibs->dmb_clientid_arr);
+	spin_lock_irqsave(&dibs->lock, flags);
 	dibs->dmb_clientid_arr = NULL;
+	spin_unlock_irqrestore(&dibs->lock, flags);
+	kfree(arr);
 	return rc;
 }
 EXPORT_SYMBOL_GPL(dibs_dev_add);
@@ -378,9 +389,13 @@ void dibs_dev_del(struct dibs_dev *dibs)
 
 	list_del_init(&dibs->list);
 	dibs_nl_notify_dev(dibs, false);
-	mutex_unlock(&dibs_devs_lock);
-
+	/*
+	 * Under the lock: once a name is off the list, dibs_dev_add() of the
+	 * same name must not find it still in sysfs (device_add() would fail).
+	 * No sysfs attribute of ours takes dibs_devs_lock.
+	 */
 	device_del(&dibs->dev);
+	mutex_unlock(&dibs_devs_lock);
 }
 EXPORT_SYMBOL_GPL(dibs_dev_del);
 
@@ -428,6 +443,12 @@ struct dibs_dev *dibs_dev_get_by_name(const char *name)
 unsigned int dibs_dev_dmbs_in_use(struct dibs_dev *dev)
 {
 	return dibs_dev_count_dmbs(dev, NO_DIBS_CLIENT);
+}
+
+unsigned int dibs_dev_client_dmbs(struct dibs_dev *dev, u8 client_id)
+{
+	return client_id == NO_DIBS_CLIENT ? 0 :
+	       dibs_dev_count_dmbs(dev, client_id);
 }
 
 int dibs_dev_get_clients(struct dibs_dev *dev, struct dibs_client **clients)

@@ -51,7 +51,12 @@
 
 DEFINE_STATIC_KEY_FALSE(dibs_ism_emu_key);
 
-/* Bits of the DMB bit vector the handler scans: whole 64-bit words. */
+/*
+ * Bits of the DMB bit vector the handler scans: whole 64-bit words, as the
+ * MSB-first numbering (ism_sba_bit_nr()) needs.  The last word is half DMB
+ * bits (indexes 1888..1919), half the SBA's reserved word: the handler
+ * leaves bits of that half alone.
+ */
 #define ISM_SBA_SCAN_BITS	round_up(ISM_NR_DMBS - ISM_DMB_BIT_OFFSET, \
 					 BITS_PER_LONG)
 
@@ -327,19 +332,14 @@ static int ism_register_dmb(struct dibs_dev *dibs, struct dibs_dmb *dmb,
 
 	mutex_lock(&ism->dmb_mutex);
 	rc = ism_dmb_reserve(ism, idmb, dmb->idx);
-	if (rc) {
-		mutex_unlock(&ism->dmb_mutex);
-		kfree(idmb);
-		goto err;
-	}
+	if (rc)
+		goto err_unlock;
+	/* Zeroed: dma_alloc_coherent() clears what it hands out. */
 	idmb->cpu_addr = dma_alloc_coherent(ism->dma_dev, idmb->len,
 					    &idmb->dma_addr, ISM_DMB_GFP);
 	if (!idmb->cpu_addr) {
-		xa_erase(&ism->dmbs, idmb->idx);
-		mutex_unlock(&ism->dmb_mutex);
-		kfree(idmb);
 		rc = -ENOMEM;
-		goto err;
+		goto err_release;
 	}
 
 	ism_cmd_init(&cmd, ISM_REG_DMB);
@@ -350,13 +350,8 @@ static int ism_register_dmb(struct dibs_dev *dibs, struct dibs_dmb *dmb,
 	cmd.request.vlan_id = dmb->vlan_id;
 	cmd.request.rgid = rgid;
 	if (ism_cmd(ism, &cmd, sizeof(cmd))) {
-		xa_erase(&ism->dmbs, idmb->idx);
-		mutex_unlock(&ism->dmb_mutex);
-		dma_free_coherent(ism->dma_dev, idmb->len, idmb->cpu_addr,
-				  idmb->dma_addr);
-		kfree(idmb);
 		rc = -EIO;
-		goto err;
+		goto err_free_mem;
 	}
 	idmb->tok = cmd.response.dmb_tok;
 
@@ -373,6 +368,15 @@ static int ism_register_dmb(struct dibs_dev *dibs, struct dibs_dmb *dmb,
 	dibs_stats_dmb(dibs, true);
 	return 0;
 
+	/* Each step undone with the counterpart of what made it. */
+err_free_mem:
+	dma_free_coherent(ism->dma_dev, idmb->len, idmb->cpu_addr,
+			  idmb->dma_addr);
+err_release:
+	xa_erase(&ism->dmbs, idmb->idx);
+err_unlock:
+	mutex_unlock(&ism->dmb_mutex);
+	kfree(idmb);
 err:
 	dibs_stats_error(dibs);
 	return rc;
@@ -393,18 +397,32 @@ static struct ism_dmb *ism_dmb_find(struct ism_dev *ism, u64 tok, u32 idx)
 	return NULL;
 }
 
-/* Unregister @dmb at the function and free it; dmb_mutex held. */
+/*
+ * Unregister @dmb at the function and free it; dmb_mutex held.  If the
+ * function refuses, it may still write the buffer: the driver keeps it
+ * (and its index) until a later unregistration or the teardown succeeds,
+ * but the DMB is no client's any more: no handle_irq() for it, and it
+ * does not count as the client's in dmb_clientid_arr, so that the client
+ * (which forgets it, as smc does) can still unregister from dibs.
+ */
 static int ism_dmb_unregister(struct ism_dev *ism, struct ism_dmb *dmb)
 {
+	struct dibs_dev *dibs = ism->dibs;
 	union ism_unreg_dmb cmd;
+	unsigned long flags;
 	int ret;
 
 	ism_cmd_init(&cmd, ISM_UNREG_DMB);
 	cmd.request.dmb_tok = dmb->tok;
 	ret = ism_cmd(ism, &cmd, sizeof(cmd));
-	/* The function may still write the buffer: keep it. */
-	if (ret && ret != ISM_ERROR)
+	if (ret && ret != ISM_ERROR) {
+		spin_lock_irqsave(&dibs->lock, flags);
+		if (dibs->dmb_clientid_arr)
+			dibs->dmb_clientid_arr[dmb->idx] = NO_DIBS_CLIENT;
+		spin_unlock_irqrestore(&dibs->lock, flags);
+		dmb->client_id = NO_DIBS_CLIENT;
 		return -EIO;
+	}
 	ism_dmb_free(ism, dmb);
 	return 0;
 }
@@ -415,8 +433,9 @@ static int ism_dmb_unregister(struct ism_dev *ism, struct ism_dmb *dmb)
  * @dmb: @dmb_tok (and @idx) name the DMB
  *
  * Context: process context, may sleep.
- * Return: 0; -EINVAL for an unknown token; -EIO if the function refused
- * (the buffer then stays allocated).
+ * Return: 0; -EINVAL for an unknown token; -EIO if the function refused:
+ * the buffer then stays allocated, no longer @dmb's client's (see
+ * ism_dmb_unregister()); calling again with the token retries.
  */
 static int ism_unregister_dmb(struct dibs_dev *dibs, struct dibs_dmb *dmb)
 {
@@ -689,10 +708,11 @@ void ism_handle_irq(struct ism_dev *ism)
 	sba->s = 0;
 	barrier();
 	for_each_set_bit(bit, bv, ISM_SBA_SCAN_BITS) {
-		clear_bit(bit, bv);
 		idx = (bit ^ (BITS_PER_LONG - 1)) + ISM_DMB_BIT_OFFSET;
+		/* A bit of the reserved word: not ours to clear or act on. */
 		if (unlikely(idx >= ISM_NR_DMBS))
 			continue;
+		clear_bit(bit, bv);
 		mask = sba->dmbe_mask[idx];
 		sba->dmbe_mask[idx] = 0;
 		barrier();

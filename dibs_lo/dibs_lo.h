@@ -33,6 +33,8 @@
  * @dibs: the dibs device; its reference is ours until dibs_lo_dev_free()
  * @node: entry in the list of all dibs_lo devices (RCU for readers)
  * @fabric_id: DIBS_LOOPBACK_FABRIC for `lo`, DIBS_LO_FABRIC otherwise
+ * @added: other devices reach this one (query_remote_gid, signal_event):
+ *	set after dibs_dev_add() succeeded, cleared before dibs_dev_del()
  * @dmbs: the DMBs registered on this device, by index (XA_FLAGS_ALLOC);
  *	entries are freed only after an RCU grace period
  * @att_lock: protects @atts
@@ -42,6 +44,7 @@ struct dibs_lo_dev {
 	struct dibs_dev *dibs;
 	struct list_head node;
 	u16 fabric_id;
+	bool added;
 	struct xarray dmbs;
 	spinlock_t att_lock;	/* protects atts */
 	DECLARE_HASHTABLE(atts, DIBS_LO_ATT_HASH_BITS);

@@ -233,9 +233,10 @@ err:
  * @dmb: @dmb_tok names the DMB
  *
  * The buffer stays valid while writers are attached to it; move_data() and
- * attach_dmb() no longer find the token once this returns.
+ * attach_dmb() no longer find the token once this returns.  No sleeping:
+ * the whole unregistration is one RCU read-side section.
  *
- * Context: process context.
+ * Context: process context (any context works).
  * Return: 0, or -EINVAL if @dibs holds no DMB with that token.
  */
 int dibs_lo_unregister_dmb(struct dibs_dev *dibs, struct dibs_dmb *dmb)
@@ -254,10 +255,14 @@ int dibs_lo_unregister_dmb(struct dibs_dev *dibs, struct dibs_dmb *dmb)
 		dibs_stats_error(dibs);
 		return -EINVAL;
 	}
-	rcu_read_unlock();
-
+	/*
+	 * Still under RCU: a device deletion that found the DMB gone from the
+	 * table (dibs_lo_dev_drop_dmbs()) waits for a grace period before it
+	 * frees the device, so the device outlives this unlink.
+	 */
 	dibs_lo_dmb_unlink(ldev, ldmb);
 	dibs_stats_dmb(dibs, false);
+	rcu_read_unlock();
 	return 0;
 }
 
@@ -523,7 +528,11 @@ void dibs_lo_dev_drop_dmbs(struct dibs_lo_dev *ldev)
 	int bkt;
 
 	xa_for_each(&ldev->dmbs, index, ldmb) {
-		/* Skip one that a late unregister_dmb() is taking away. */
+		/*
+		 * Skip one that a late unregister_dmb() is taking away: it
+		 * unlinks it inside its RCU read-side section, which the
+		 * caller's grace period waits for before @ldev is freed.
+		 */
 		if (rhashtable_remove_fast(&dibs_lo_toks, &ldmb->node,
 					   dibs_lo_tok_params))
 			continue;

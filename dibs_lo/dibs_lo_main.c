@@ -17,7 +17,11 @@
  *	clients' add_dev()/del_dev() run under it: they must not create or
  *	delete dibs_lo devices.
  * dibs_lo_devs (RCU list)
- *	All devices; query_remote_gid() walks it under rcu_read_lock().
+ *	All devices; query_remote_gid() and signal_event() walk it under
+ *	rcu_read_lock().  A device is on it from before dibs_dev_add() to after
+ *	dibs_dev_del(); other devices reach it only while dibs_lo_dev.added
+ *	is set, from a successful dibs_dev_add() to the start of
+ *	dibs_dev_del().
  * token table (rhashtable, dibs_lo_dmb.c)
  *	All registered DMBs of all devices, by token.  Lookups (move_data,
  *	attach_dmb, unregister_dmb) run under rcu_read_lock() only; insertion
@@ -32,8 +36,11 @@
  *	handle_irq() must not call move_data() with the signal flag set.
  * dibs_lo_dev.att_lock (per device, irqsave)
  *	Protects the table of attachments the device holds.
- * Order: dibs_lo_mutex -> (core locks) -> dibs_dev.lock; the token table's,
- * the xarray's and att_lock are leaves.
+ * Order: dibs_kinds_lock (the core holds it around the kind's new_dev and
+ * del_dev) -> dibs_lo_mutex -> dibs_devs_lock -> dibs_clients_lock (core)
+ * -> dibs_dev.lock -> what clients take in handle_irq()/handle_event();
+ * the token table's, the xarray's and att_lock are leaves, and only one
+ * device's dibs_dev.lock is held at a time.
  *
  * A DMB is reference counted: one reference for its registration, one per
  * attachment.  Whoever drops the last one frees buffer and structure with
@@ -86,13 +93,30 @@ static u16 dibs_lo_get_fabric_id(struct dibs_dev *dibs)
 }
 
 /*
- * `lo` reaches only itself; a fabric device reaches every live device of
+ * The added device of @ldev's fabric with GID @rgid, or NULL; under
+ * rcu_read_lock().  Devices being added or deleted are not reachable.
+ */
+static struct dibs_lo_dev *dibs_lo_find_peer(struct dibs_lo_dev *ldev,
+					     const uuid_t *rgid)
+{
+	struct dibs_lo_dev *peer;
+
+	list_for_each_entry_rcu(peer, &dibs_lo_devs, node)
+		if (peer->fabric_id == ldev->fabric_id &&
+		    READ_ONCE(peer->added) &&
+		    uuid_equal(rgid, &peer->dibs->gid))
+			return peer;
+	return NULL;
+}
+
+/*
+ * `lo` reaches only itself; a fabric device reaches every added device of
  * the fabric, itself included.  VLANs do not matter.  Any context.
  */
 static int dibs_lo_query_remote_gid(struct dibs_dev *dibs, const uuid_t *rgid,
 				    u32 vid_valid, u32 vid)
 {
-	struct dibs_lo_dev *ldev = dibs->drv_priv, *peer;
+	struct dibs_lo_dev *ldev = dibs->drv_priv;
 	int rc = -ENETUNREACH;
 
 	if (uuid_equal(rgid, &dibs->gid))
@@ -101,13 +125,8 @@ static int dibs_lo_query_remote_gid(struct dibs_dev *dibs, const uuid_t *rgid,
 		return -ENETUNREACH;
 
 	rcu_read_lock();
-	list_for_each_entry_rcu(peer, &dibs_lo_devs, node) {
-		if (peer->fabric_id == ldev->fabric_id &&
-		    uuid_equal(rgid, &peer->dibs->gid)) {
-			rc = 0;
-			break;
-		}
-	}
+	if (dibs_lo_find_peer(ldev, rgid))
+		rc = 0;
 	rcu_read_unlock();
 	return rc;
 }
@@ -154,10 +173,8 @@ static int dibs_lo_signal_event(struct dibs_dev *dibs, const uuid_t *rgid,
 	uuid_copy(&ev.gid, &dibs->gid);
 	ev.time = ktime_get_ns();
 	rcu_read_lock();
-	list_for_each_entry_rcu(peer, &dibs_lo_devs, node) {
-		if (peer->fabric_id != ldev->fabric_id ||
-		    !uuid_equal(rgid, &peer->dibs->gid))
-			continue;
+	peer = dibs_lo_find_peer(ldev, rgid);
+	if (peer) {
 		spin_lock_irqsave(&peer->dibs->lock, flags);
 		for (i = 0; i < MAX_DIBS_CLIENTS; i++) {
 			client = peer->dibs->subs[i];
@@ -166,7 +183,6 @@ static int dibs_lo_signal_event(struct dibs_dev *dibs, const uuid_t *rgid,
 		}
 		spin_unlock_irqrestore(&peer->dibs->lock, flags);
 		rc = 0;
-		break;
 	}
 	rcu_read_unlock();
 out:
@@ -250,7 +266,7 @@ static struct dibs_lo_dev *dibs_lo_dev_create(const char *name, u16 fabric_id)
 	dibs->drv_priv = ldev;
 	dibs->kind = &dibs_lo_kind;
 
-	/* Reachable before clients see it, so their add_dev() may use it. */
+	/* Listed (names, GIDs) but reached by others only once added. */
 	list_add_tail_rcu(&ldev->node, &dibs_lo_devs);
 	if (fabric_id != DIBS_LOOPBACK_FABRIC)
 		dibs_lo_nr_fabric++;
@@ -260,12 +276,14 @@ static struct dibs_lo_dev *dibs_lo_dev_create(const char *name, u16 fabric_id)
 		dibs_lo_dev_free(ldev);
 		return ERR_PTR(rc);
 	}
+	WRITE_ONCE(ldev->added, true);
 	return ldev;
 }
 
 /* Delete a device; dibs_lo_mutex held. */
 static void dibs_lo_dev_destroy(struct dibs_lo_dev *ldev)
 {
+	WRITE_ONCE(ldev->added, false);
 	dibs_dev_del(ldev->dibs);
 	dibs_lo_dev_free(ldev);
 }

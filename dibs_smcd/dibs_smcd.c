@@ -23,10 +23,12 @@
  *
  * System EID.  smc decides once, at the first registered SMC-D device,
  * whether SMC-Dv2 is possible (byte 24 or 28 of that device's system EID is
- * not '0').  On s390 we report what the ism driver reports (the machine
- * type in bytes 28..31), so that v2 negotiates with systems using ism.ko;
- * elsewhere a fixed "DIBS-LINUX-SMCD-SEID..." that enables v2.  Whether v2
- * is then used also depends on the EID tables (see Documentation/smcd.rst).
+ * not '0').  On s390 we report what the ism driver reports, byte for byte
+ * (smc compares system EIDs with memcmp()): the CPU identification's low
+ * 16 bits in bytes 24..27 and the machine type in bytes 28..31, so that v2
+ * negotiates with systems using ism.ko; elsewhere a fixed
+ * "DIBS-LINUX-SMCD-SEID..." that enables v2.  Whether v2 is then used also
+ * depends on the EID tables (see Documentation/smcd.rst).
  *
  * Parent device.  smc's netlink device dump casts the parent of every
  * smcd_dev to a struct pci_dev (6.1: smc_nl_handle_smcd_dev()).  A dibs
@@ -44,6 +46,13 @@
  * context.  handle_irq()/handle_event() forward to smc only while
  * dibs_smcd_dev.live is set; it is cleared, and an RCU grace period waited
  * for, before smcd_unregister_dev().
+ *
+ * DMBs.  smc unregisters its DMBs before smcd_unregister_dev() returns and
+ * forgets each one whatever unregister_dmb() answered.  What is still
+ * ours on the device after that (smc lost track of it) is unregistered
+ * here, found through the device kind's dmb_next(); a driver gives up a
+ * DMB it cannot unregister (dibs_ism: -EIO), so dibs_unregister_client()
+ * succeeds at unload.
  */
 #define pr_fmt(fmt) "dibs_smcd: " fmt
 
@@ -56,18 +65,21 @@
 #include <linux/rculist.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/workqueue.h>
 #include <net/smc.h>
 #if IS_ENABLED(CONFIG_S390)
 #include <asm/processor.h>
 #endif
+
+#include "dibs_smcd.h"
 
 MODULE_DESCRIPTION("dibs: every dibs device as an SMC-D device");
 MODULE_AUTHOR("The dibs authors");
 MODULE_LICENSE("GPL");
 MODULE_VERSION(DIBS_VERSION);
 
-/* Length of a system EID (SMC_MAX_EID_LEN, private to net/smc). */
-#define DIBS_SMCD_EID_LEN	32
+/* Unload: unregistration attempts before dibs_smcd_exit() complains. */
+#define DIBS_SMCD_UNLOAD_TRIES	50
 
 /* dma_addr reported to smc when the device has none: smc unregisters a DMB
  * only if its dma_addr is non-zero.
@@ -121,6 +133,54 @@ static bool dibs_smcd_exiting;
 static u8 dibs_smcd_seid[DIBS_SMCD_EID_LEN];
 
 static struct dibs_client dibs_smcd_client;
+
+#ifdef DIBS_TESTS
+/* Test builds: the next N smcd_register_dev() calls fail with -EIO. */
+static unsigned int test_fail_register;
+module_param(test_fail_register, uint, 0644);
+MODULE_PARM_DESC(test_fail_register,
+		 "tests: fail the next N SMC-D device registrations");
+
+/*
+ * Test builds: the next N unregister_dmb() calls of smc do not reach the
+ * device, as if smc had lost track of those DMBs.
+ */
+static unsigned int test_lose_unregister;
+module_param(test_lose_unregister, uint, 0644);
+MODULE_PARM_DESC(test_lose_unregister,
+		 "tests: drop the next N DMB unregistrations of smc");
+
+static bool dibs_smcd_test_lose_unregister(void)
+{
+	unsigned int n, old;
+
+	for (n = READ_ONCE(test_lose_unregister); n; n = old) {
+		old = cmpxchg(&test_lose_unregister, n, n - 1);
+		if (old == n)
+			return true;
+	}
+	return false;
+}
+
+static int dibs_smcd_register_dev(struct smcd_dev *smcd)
+{
+	if (test_fail_register) {
+		test_fail_register--;
+		return -EIO;
+	}
+	return smcd_register_dev(smcd);
+}
+#else
+static bool dibs_smcd_test_lose_unregister(void)
+{
+	return false;
+}
+
+static int dibs_smcd_register_dev(struct smcd_dev *smcd)
+{
+	return smcd_register_dev(smcd);
+}
+#endif
 
 static u64 dibs_smcd_uuid_to_gid(const uuid_t *uuid)
 {
@@ -208,6 +268,8 @@ static int dibs_smcd_unregister_dmb(struct smcd_dev *smcd,
 	struct dibs_dmb dmb = {};
 	int rc;
 
+	if (dibs_smcd_test_lose_unregister())
+		return 0;
 	dmb.dmb_tok = sdmb->dmb_tok;
 	dmb.idx = sdmb->sba_idx;
 	dmb.cpu_addr = sdmb->cpu_addr;
@@ -424,13 +486,25 @@ static void dibs_smcd_attach(struct dibs_smcd_dev *ddev)
 	smcd->priv = ddev;
 	smcd->local_gid = ddev->gid;
 	ddev->smcd = smcd;
-	/* publishes ->smcd and ->max_dmbs to the callbacks */
+	/*
+	 * Publishes ->smcd and ->max_dmbs to the callbacks.  Before
+	 * smcd_register_dev(): smc may use the device as soon as it is on
+	 * smc's list, and a signal for its first DMB must not be lost.
+	 */
 	smp_store_release(&ddev->live, true);
-	rc = smcd_register_dev(smcd);
+	rc = dibs_smcd_register_dev(smcd);
 	if (rc) {
 		pr_err("%s: smcd_register_dev failed: %d\n", name, rc);
 		WRITE_ONCE(ddev->live, false);
+		/* no callback runs, so no new event work is queued ... */
 		synchronize_rcu();
+		/*
+		 * ... and what was queued runs now, while @smcd lives:
+		 * smcd_unregister_dev() destroys the queue, smcd_free_dev()
+		 * does not.
+		 */
+		destroy_workqueue(smcd->event_wq);
+		smcd->event_wq = NULL;
 		ddev->smcd = NULL;
 		smcd_free_dev(smcd);
 		goto err_parent;
@@ -441,6 +515,40 @@ static void dibs_smcd_attach(struct dibs_smcd_dev *ddev)
 
 err_parent:
 	dibs_smcd_put_parent(ddev);
+}
+
+/*
+ * Unregister the DMBs of ours that are left on @dibs once smc is done with
+ * it (see the comment at the top).  A device without a kind cannot list
+ * them: nothing to do there.
+ */
+static void dibs_smcd_drop_dmbs(struct dibs_dev *dibs)
+{
+	struct dibs_dmb_info info;
+	unsigned int left = 0;
+	struct dibs_dmb dmb;
+	u32 idx = 0;
+	int rc;
+
+	if (!dibs->kind || !dibs->kind->dmb_next)
+		return;
+	while (!dibs->kind->dmb_next(dibs, &idx, &info)) {
+		if (info.client_id == dibs_smcd_client.id) {
+			memset(&dmb, 0, sizeof(dmb));
+			dmb.dmb_tok = info.dmb_tok;
+			dmb.idx = info.idx;
+			dmb.dmb_len = info.dmb_len;
+			rc = dibs->ops->unregister_dmb(dibs, &dmb);
+			if (rc)
+				pr_err("%s: DMB %u left by smc: unregister_dmb: %d\n",
+				       dev_name(&dibs->dev), info.idx, rc);
+			left++;
+		}
+		idx = info.idx + 1;
+	}
+	if (left)
+		pr_warn("%s: unregistered %u DMB(s) smc left behind\n",
+			dev_name(&dibs->dev), left);
 }
 
 /*
@@ -460,6 +568,7 @@ static void dibs_smcd_detach(struct dibs_smcd_dev *ddev)
 	ddev->smcd = NULL;
 	smcd_free_dev(smcd);
 	dibs_smcd_put_parent(ddev);
+	dibs_smcd_drop_dmbs(ddev->dibs);
 	pr_info("%s: SMC-D device removed\n", dev_name(&ddev->dibs->dev));
 }
 
@@ -515,21 +624,43 @@ static struct dibs_client dibs_smcd_client = {
 	.ops = &dibs_smcd_client_ops,
 };
 
+/**
+ * dibs_smcd_seid_from_cpuid() - the system EID of s390's ism driver
+ * @seid: DIBS_SMCD_EID_LEN bytes, filled (no NUL)
+ * @id: the CPU identification (what get_cpu_id() stores)
+ *
+ * "IBM-SYSZ-ISMSEID", eight '0', then the low 16 bits of @id->ident and
+ * @id->machine, each as four upper-case hex digits: byte for byte what
+ * ism.ko (drivers/s390/net/ism_drv.c) reports for a v2 capable function.
+ */
+DIBS_SMCD_TESTABLE
+void dibs_smcd_seid_from_cpuid(u8 *seid, const struct dibs_smcd_cpuid *id)
+{
+	char hex[5];
+
+	memset(seid, '0', DIBS_SMCD_EID_LEN);
+	memcpy(seid, "IBM-SYSZ-ISMSEID", 16);
+	snprintf(hex, sizeof(hex), "%04X", id->ident & 0xffff);
+	memcpy(&seid[24], hex, 4);
+	snprintf(hex, sizeof(hex), "%04X", id->machine);
+	memcpy(&seid[28], hex, 4);
+}
+#ifdef DIBS_TESTS
+EXPORT_SYMBOL_GPL(dibs_smcd_seid_from_cpuid);
+#endif
+
 static void dibs_smcd_init_seid(void)
 {
-	memset(dibs_smcd_seid, '0', sizeof(dibs_smcd_seid));
 #if IS_ENABLED(CONFIG_S390)
-	{
-		struct cpuid id;
-		char type[5];
+	struct dibs_smcd_cpuid dc;
+	struct cpuid id;
 
-		/* The ism driver's format: string, serial "0000", type. */
-		get_cpu_id(&id);
-		memcpy(dibs_smcd_seid, "IBM-SYSZ-ISMSEID", 16);
-		snprintf(type, sizeof(type), "%04X", id.machine);
-		memcpy(&dibs_smcd_seid[28], type, 4);
-	}
+	get_cpu_id(&id);
+	dc.ident = id.ident;
+	dc.machine = id.machine;
+	dibs_smcd_seid_from_cpuid(dibs_smcd_seid, &dc);
 #else
+	memset(dibs_smcd_seid, '0', sizeof(dibs_smcd_seid));
 	memcpy(dibs_smcd_seid, "DIBS-LINUX-SMCD-SEID", 20);
 	memcpy(&dibs_smcd_seid[28], "DIBS", 4);
 #endif
@@ -546,9 +677,21 @@ static int __init dibs_smcd_init(void)
 	return rc;
 }
 
+/* dibs_smcd_drop_dmbs() on every device, for the unload. */
+static void dibs_smcd_drop_all_dmbs(void)
+{
+	struct dibs_smcd_dev *ddev;
+
+	mutex_lock(&dibs_smcd_lock);
+	list_for_each_entry(ddev, &dibs_smcd_devs, node)
+		dibs_smcd_drop_dmbs(ddev->dibs);
+	mutex_unlock(&dibs_smcd_lock);
+}
+
 static void __exit dibs_smcd_exit(void)
 {
 	struct dibs_smcd_dev *ddev;
+	unsigned int tries;
 
 	/*
 	 * dibs_unregister_client() refuses while we own DMBs, and smc's
@@ -560,8 +703,22 @@ static void __exit dibs_smcd_exit(void)
 		dibs_smcd_detach(ddev);
 	mutex_unlock(&dibs_smcd_lock);
 
-	while (dibs_unregister_client(&dibs_smcd_client) == -EBUSY)
+	/*
+	 * smc's DMBs went with its devices, and what it left was dropped
+	 * (a DMB a driver cannot unregister is no longer ours): nothing is
+	 * ours any more unless a driver breaks its contract.  Then each round
+	 * drops what is left again, and removing the device ends it too.
+	 * Returning with the client still registered would let dibs call
+	 * into freed module text, so this does not give up, but says what
+	 * blocks it.
+	 */
+	for (tries = 0; dibs_unregister_client(&dibs_smcd_client) == -EBUSY;
+	     tries++) {
+		if (tries == DIBS_SMCD_UNLOAD_TRIES)
+			pr_err("DMBs left on a device cannot be unregistered; remove the device to finish unloading\n");
+		dibs_smcd_drop_all_dmbs();
 		msleep(100);
+	}
 	rcu_barrier();
 }
 

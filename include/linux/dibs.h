@@ -172,7 +172,8 @@ struct dibs_client {
  * device.  At most MAX_DIBS_CLIENTS clients exist at a time.
  *
  * Context: process context, may sleep.
- * Return: 0 on success, -ENOSPC if MAX_DIBS_CLIENTS are registered.
+ * Return: 0 on success, -EINVAL for a client without name, add_dev() or
+ * del_dev(), -ENOSPC if MAX_DIBS_CLIENTS are registered.
  */
 int dibs_register_client(struct dibs_client *client);
 
@@ -186,7 +187,7 @@ int dibs_register_client(struct dibs_client *client);
  *
  * Context: process context, may sleep.
  * Return: 0 on success, -EBUSY if the client still owns DMBs (nothing is
- * changed then).
+ * changed then), -ENOENT if @client is not registered.
  */
 int dibs_unregister_client(struct dibs_client *client);
 
@@ -222,11 +223,18 @@ int dibs_unregister_client(struct dibs_client *client);
  *	the lifetime of the driver.
  * @register_dmb: allocate a zeroed buffer of @dmb->dmb_len bytes for
  *	@client, for the writer @dmb->rgid, and fill @dmb->dmb_tok,
- *	@dmb->cpu_addr, @dmb->idx and @dmb->dma_addr.  Sets
- *	dev->dmb_clientid_arr[idx] to @client->id.  Returns 0, -ENOSPC when
- *	the device is full, -ENOMEM when memory is short.
+ *	@dmb->cpu_addr, @dmb->idx and @dmb->dma_addr.  The buffer reads zero
+ *	every time, also when its memory held an earlier DMB.  Sets
+ *	dev->dmb_clientid_arr[idx] to @client->id.  Returns 0, -EINVAL for a
+ *	bad length, writer or requested index, -ENOSPC when the device is
+ *	full, -ENOMEM when memory is short, -EIO when the hardware refused.
  * @unregister_dmb: unregister and free the DMB @dmb->dmb_tok.  Returns 0,
- *	or -EINVAL for an unknown token.
+ *	-EINVAL for an unknown token, or -EIO when the hardware refused: the
+ *	driver then keeps the memory (the hardware may still write it) until
+ *	a later call with the token or the device's removal frees it, but the
+ *	DMB is no longer @client's: no handle_irq() for it, and
+ *	dibs_unregister_client() does not count it.  The client may forget it
+ *	(smc does).
  * @move_data: write @size bytes from @data at @offset into the DMB named
  *	@dmb_tok, on whichever device of the fabric owns it.  If @sf is set,
  *	the owner's client gets handle_irq() with bit @idx set in the mask (see
@@ -355,10 +363,16 @@ struct dibs_dev *dibs_dev_alloc(void);
  * Adds the device to sysfs (/sys/class/dibs/NAME) and calls every client's
  * add_dev().
  *
+ * The driver may enable its interrupt before: @lock is ready from
+ * dibs_dev_alloc() on, and @dmb_clientid_arr is published and withdrawn
+ * under it (a handler must check it for NULL).
+ *
  * Context: process context, may sleep.
- * Return: 0 on success; -EEXIST if a dibs device of that name exists,
- * -EINVAL for a device without name or ops, -ENOMEM, or an error of
- * device_add().  On failure the caller still owns its reference.
+ * Return: 0 on success; -EEXIST if a dibs device of that name exists (then
+ * nothing was done to @dibs: it may be renamed and added again);
+ * -EINVAL for a device without name or ops, -ENOMEM, or another error of
+ * device_add() (-EBUSY for its -EEXIST): after those @dibs must not be
+ * added again.  On failure the caller still owns its reference.
  */
 int dibs_dev_add(struct dibs_dev *dibs);
 

@@ -6,7 +6,9 @@
 # and on a device that a third kthread creates and deletes under the
 # traffic, for DIBS_STRESS_DURATION seconds (default 30).  Then checks that
 # the module reported no failure, that nothing is left and that the kernel
-# log is clean.
+# log is clean.  Meanwhile `dibsctl selftest dstr0` runs again and again:
+# its dmbs-in-use check must pass although the churn changes how many DMBs
+# the device holds all the time (only the self-check's own count).
 
 # shellcheck disable=SC2317 # functions run through trap and ktap_check
 # shellcheck source=../lib/ktap.sh
@@ -32,17 +34,54 @@ only_lo_left() {
 	[ "$(dibs_devices | tr '\n' ' ')" = "lo " ]
 }
 
-ktap_plan 6
+ktap_plan 7
 run=$(dibs_run_id)
 mark="dibs_stress.sh: start run=$run"
 dibs_mark "$mark"
 
+# the self-check on dstr0, from when dibs_stress has made it until it goes
+selfcheck_loop() {
+	_n=0
+	while [ ! -e /sys/class/dibs/dstr0 ] && [ "$_n" -lt 300 ]; do
+		usleep 100000
+		_n=$((_n + 1))
+	done
+	while [ -e /sys/class/dibs/dstr0 ]; do
+		dibsctl selftest dstr0 >> "$tmp/selfcheck" 2>&1
+		usleep 200000
+	done
+}
+
 ktap_check "modprobe dibs_lo" modprobe dibs_lo
 ktap_diag "$duration s of traffic"
+: > "$tmp/selfcheck"
+sc=""
+if command -v dibsctl > /dev/null; then
+	selfcheck_loop &
+	sc=$!
+fi
 if modprobe dibs_stress duration="$duration" run_id="$run"; then
 	ktap_pass "modprobe dibs_stress"
 else
 	ktap_fail "modprobe dibs_stress"
+fi
+[ -z "$sc" ] || wait "$sc"
+
+# dstr0's dmbs-in-use: passed in every run, and there were runs
+selfcheck_ok() {
+	_runs=$(awk '$1 == "dstr0" && $2 == "dmbs-in-use"' "$tmp/selfcheck" | wc -l)
+	_bad=$(awk '$1 == "dstr0" && $2 == "dmbs-in-use" && $3 != "pass"' "$tmp/selfcheck")
+	ktap_diag "self-check runs on dstr0 under the churn: $_runs"
+	if [ -n "$_bad" ]; then
+		echo "$_bad" | head -n 5 | sed 's/^/# /'
+		return 1
+	fi
+	[ "$_runs" -gt 0 ]
+}
+if [ -z "$sc" ]; then
+	ktap_skip "self-check dmbs-in-use under the churn" "no dibsctl"
+else
+	ktap_check "self-check dmbs-in-use under the churn" selfcheck_ok
 fi
 dibs_module_log dibs_stress "$run" > "$tmp/log"
 if dibs_reemit "$tmp/log"; then

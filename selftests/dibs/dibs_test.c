@@ -33,6 +33,7 @@
 #include <linux/kernel.h>
 #include <linux/kthread.h>
 #include <linux/list.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/sizes.h>
@@ -83,6 +84,8 @@ struct dt_client {
 	struct list_head dmbs;
 	unsigned int add_calls;
 	unsigned int del_calls;
+	unsigned int reached_early;	/* reachable in its add_dev() */
+	unsigned int reached_late;	/* reachable in its del_dev() */
 	unsigned int cb_errors;		/* failures inside callbacks */
 	spinlock_t irq_lock;		/* the irq_* fields */
 	unsigned int irqs;
@@ -98,12 +101,38 @@ struct dt_client {
 
 static struct dt_client dt_a, dt_b;
 
+/* dt_dev_new()/dt_dev_del() run: add_dev()/del_dev() are for that device. */
+static bool dt_dev_changing;
+
+/*
+ * Does another device the client knows, on @dev's fabric, reach @dev?
+ * From add_dev() and del_dev() of a device being made or deleted: it must
+ * not (not added yet, being deleted); (un)registering a client does not
+ * count.  The loopback fabric reaches nothing else anyway.  c->lock held.
+ */
+static bool dt_reached_by_other(struct dt_client *c, struct dibs_dev *dev)
+{
+	u16 fid = dev->ops->get_fabric_id(dev);
+	struct dt_devrec *r;
+
+	if (fid == DIBS_LOOPBACK_FABRIC || !READ_ONCE(dt_dev_changing))
+		return false;
+	list_for_each_entry(r, &c->devs, list)
+		if (r->dev != dev && r->dev->ops == dev->ops &&
+		    r->dev->ops->get_fabric_id(r->dev) == fid &&
+		    !r->dev->ops->query_remote_gid(r->dev, &dev->gid, 0, 0))
+			return true;
+	return false;
+}
+
 static void dt_add_dev(struct dt_client *c, struct dibs_dev *dev)
 {
 	struct dt_devrec *r = kzalloc(sizeof(*r), GFP_KERNEL);
 
 	mutex_lock(&c->lock);
 	c->add_calls++;
+	if (dt_reached_by_other(c, dev))
+		c->reached_early++;
 	if (r) {
 		r->dev = dev;
 		list_add_tail(&r->list, &c->devs);
@@ -122,6 +151,8 @@ static void dt_del_dev(struct dt_client *c, struct dibs_dev *dev)
 
 	mutex_lock(&c->lock);
 	c->del_calls++;
+	if (dt_reached_by_other(c, dev))
+		c->reached_late++;
 	list_for_each_entry_safe(m, mt, &c->dmbs, list) {
 		if (m->dev != dev)
 			continue;
@@ -411,7 +442,9 @@ static int dt_dev_new(const char *name, char *out)
 	char buf[IFNAMSIZ] = "";
 	int rc, i;
 
+	WRITE_ONCE(dt_dev_changing, true);
 	rc = dibs_kind_dev_new("lo", name, buf, sizeof(buf), NULL);
+	WRITE_ONCE(dt_dev_changing, false);
 	if (rc)
 		return rc;
 	for (i = 0; i < DT_MAX_CREATED; i++) {
@@ -431,7 +464,9 @@ static int dt_dev_del(const char *name)
 {
 	int rc, i;
 
+	WRITE_ONCE(dt_dev_changing, true);
 	rc = dibs_kind_dev_del(name, NULL);
+	WRITE_ONCE(dt_dev_changing, false);
 	if (rc)
 		return rc;
 	for (i = 0; i < DT_MAX_CREATED; i++)
@@ -661,7 +696,7 @@ static int t_register_dmb(void)
 	struct dt_dmbrec *m1 = NULL, *m2 = NULL, *m3 = NULL, *big = NULL;
 	struct dibs_dmb gone = {};
 	u32 len = 3 * PAGE_SIZE + 100;
-	int rc;
+	int rc, i;
 
 	if (!NEED(d0 && d1 && dt_max))
 		return 0;
@@ -714,6 +749,19 @@ static int t_register_dmb(void)
 		EXPECT(!memchr_inv(big->dmb.cpu_addr, 0, SZ_4M),
 		       "4 MiB DMB not zeroed");
 		dt_unreg(&dt_a, big);
+	}
+
+	/* a used buffer, unregistered and registered again, reads zero */
+	for (i = 0; i < 4; i++) {
+		m3 = dt_reg(&dt_a, d0, d1, len, 0);
+		if (REG_FAILED(m3))
+			goto out;
+		EXPECT(!memchr_inv(m3->dmb.cpu_addr, 0, len),
+		       "re-registered DMB (round %d) not zeroed", i);
+		memset(m3->dmb.cpu_addr, 0x5a, len);
+		dt_unreg(&dt_a, m3);
+		/* the freed pages back to the allocator, to be handed out */
+		rcu_barrier();
 	}
 
 	gone = m2->dmb;
@@ -817,6 +865,9 @@ static int t_move_data_rejects(void)
 		{ 0, 2 * PAGE_SIZE + 11 },	/* one too long */
 		{ 0xfffffff0U, 0x20 },		/* offset + size wraps */
 		{ 0xffffffffU, 1 },
+		{ 2 * PAGE_SIZE + 11, 0 },	/* empty, but beyond the end */
+		{ 3 * PAGE_SIZE, 1 },		/* the next page */
+		{ 16, 0xfffffff8U },		/* size wraps with the offset */
 	};
 	u8 *src = NULL;
 	u64 bad;
@@ -853,6 +904,12 @@ static int t_move_data_rejects(void)
 	EXPECT(rc == -EACCES, "lo writes into d0: %d, expected -EACCES", rc);
 	EXPECT(!memchr_inv(m->dmb.cpu_addr, 0, len),
 	       "a rejected write changed the DMB");
+	/*
+	 * Nor anything behind it: dibs_lo's buffer is whole pages, and a
+	 * write past the end that got through would land in the slack first.
+	 */
+	EXPECT(!memchr_inv(m->dmb.cpu_addr + len, 0, PAGE_ALIGN(len) - len),
+	       "a rejected write changed memory behind the DMB");
 	EXPECT(dt_irqs(&dt_a) == 0 && dt_irqs(&dt_b) == 0,
 	       "a rejected write signalled (%u, %u)", dt_irqs(&dt_a),
 	       dt_irqs(&dt_b));
@@ -1690,6 +1747,26 @@ out:
 	return 0;
 }
 
+/*
+ * Over all the devices made and deleted above: in a client's add_dev() and
+ * del_dev() of a fabric device, the other devices of the fabric did not
+ * reach it (query_remote_gid()).
+ */
+static int t_reachable_while_added(void)
+{
+	EXPECT(!dt_counter(&dt_a, &dt_a.reached_early) &&
+	       !dt_counter(&dt_b, &dt_b.reached_early),
+	       "reachable in add_dev(): A %u, B %u times",
+	       dt_counter(&dt_a, &dt_a.reached_early),
+	       dt_counter(&dt_b, &dt_b.reached_early));
+	EXPECT(!dt_counter(&dt_a, &dt_a.reached_late) &&
+	       !dt_counter(&dt_b, &dt_b.reached_late),
+	       "reachable in del_dev(): A %u, B %u times",
+	       dt_counter(&dt_a, &dt_a.reached_late),
+	       dt_counter(&dt_b, &dt_b.reached_late));
+	return 0;
+}
+
 static int t_callbacks_clean(void)
 {
 	EXPECT(!dt_counter(&dt_a, &dt_a.cb_errors), "A: %u callback errors",
@@ -1723,6 +1800,7 @@ static const struct {
 	{ "dev_del_under_traffic", t_dev_del_under_traffic },
 	{ "stats", t_stats },
 	{ "sysfs_state", t_sysfs_state },
+	{ "reachable_only_while_added", t_reachable_while_added },
 	{ "callbacks_clean", t_callbacks_clean },
 };
 

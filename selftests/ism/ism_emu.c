@@ -28,6 +28,10 @@
  *   DMB; otherwise it fails with -EIO and nothing is written, as a zPCI
  *   store block fails.  With the signal flag the target's SBA bit for the
  *   DMB is set and ror16(0x1000, idx) ORed into its dmbe mask.
+ * - Fault injection: ism_emu_fn_fail_cmd() makes a function refuse the
+ *   next N commands of one code with a given response code; the
+ *   parameter fail_unreg_dmb=N (writable in sysfs) the next N UNREG_DMB
+ *   commands of any function, with ISM_RC_BAD_PARAM.
  * - SIGNAL_IEQ puts an ISM_EVENT_SWR entry (code, info, the sender's GID)
  *   into the target's IEQ; ism_emu_fn_event() injects any entry.  When a
  *   function goes away, the others on its VCHID get ISM_EVENT_DEV /
@@ -80,6 +84,13 @@
 #define ISM_EMU_EV_MAX		64	/* events pending per function */
 #define ISM_EMU_UID_BASE	256	/* function in slot N has UID 256 + N */
 
+/*
+ * A bit of the SBA's reserved word, as a bitops number on the vector at
+ * dmb_bits[ISM_DMB_WORD_OFFSET]: MSB-first bit 1919 of that vector, the
+ * last of the word after the 1888 DMB bits (see ism_sba_bit_nr()).
+ */
+#define ISM_EMU_RESERVED_BIT	((ISM_NR_DMBS - 1) ^ (BITS_PER_LONG - 1))
+
 /* Token: random 16 | slot 5 | SBA index 11 | zero 32. */
 #define ISM_EMU_TOK_SLOT_SHIFT	43
 #define ISM_EMU_TOK_IDX_SHIFT	32
@@ -92,6 +103,11 @@ MODULE_PARM_DESC(functions, "emulated ISM functions at load (0..16, default 2)")
 static ushort vchid = 0x07c0;
 module_param(vchid, ushort, 0444);
 MODULE_PARM_DESC(vchid, "VCHID of those functions (1..0xfeff, default 0x7c0)");
+
+static unsigned int fail_unreg_dmb;
+module_param(fail_unreg_dmb, uint, 0644);
+MODULE_PARM_DESC(fail_unreg_dmb,
+		 "fault injection: refuse the next N UNREG_DMB commands of any function");
 
 /* One DMB as the firmware knows it. */
 struct ism_emu_dmb {
@@ -133,6 +149,10 @@ struct ism_emu_fn {
 	unsigned int ev_first, ev_n, ev_dropped;
 	struct ism_emu_piece trace[ISM_EMU_TRACE_LEN];
 	unsigned int trace_n;		/* pieces recorded since the last read */
+	bool pend_reserved;		/* set a bit of the SBA's reserved word */
+	u32 fail_cmd;			/* refuse the next fail_n of these */
+	u16 fail_ret;			/* ... with this response code */
+	unsigned int fail_n;
 };
 
 static DEFINE_MUTEX(ism_emu_mutex);
@@ -203,6 +223,12 @@ static bool ism_emu_apply(struct ism_emu_fn *fn, bool *more)
 		fn->sba->dmbe_mask[idx] |= fn->pend_mask[idx];
 		fn->pend_mask[idx] = 0;
 		set_bit(ism_sba_bit_nr(idx), bv);
+		fn->sba->s = 1;
+		raise = true;
+	}
+	if (fn->pend_reserved) {
+		fn->pend_reserved = false;
+		set_bit(ISM_EMU_RESERVED_BIT, bv);
 		fn->sba->s = 1;
 		raise = true;
 	}
@@ -513,6 +539,35 @@ static u16 ism_emu_signal_ieq(struct ism_emu_fn *fn, union ism_sig_ieq *c)
 	return ret;
 }
 
+/* A refusal ism_emu_fn_fail_cmd() asked for: consume it, give its code. */
+static bool ism_emu_injected_fail(struct ism_emu_fn *fn, u32 cmd, u16 *ret)
+{
+	unsigned long flags;
+	bool fail = false;
+
+	unsigned int n, old;
+
+	spin_lock_irqsave(&fn->lock, flags);
+	if (fn->fail_n && fn->fail_cmd == cmd) {
+		fn->fail_n--;
+		*ret = fn->fail_ret;
+		fail = true;
+	}
+	spin_unlock_irqrestore(&fn->lock, flags);
+	if (fail || cmd != ISM_UNREG_DMB)
+		return fail;
+
+	/* fail_unreg_dmb=N: counted down by the functions together */
+	for (n = READ_ONCE(fail_unreg_dmb); n; n = old) {
+		old = cmpxchg(&fail_unreg_dmb, n, n - 1);
+		if (old == n) {
+			*ret = ISM_RC_BAD_PARAM;
+			return true;
+		}
+	}
+	return false;
+}
+
 #define ISM_EMU_REQ_LEN(type)	sizeof(((type *)NULL)->request)
 #define ISM_EMU_RESP_LEN(type)	sizeof(((type *)NULL)->response)
 
@@ -577,6 +632,10 @@ static void ism_emu_exec(struct ism_emu_fn *fn)
 	}
 	if (!want || req->len != want) {
 		ism_emu_resp(fn, ISM_RC_BAD_CMD, 0);
+		return;
+	}
+	if (ism_emu_injected_fail(fn, req->cmd, &ret)) {
+		ism_emu_resp(fn, ret, 0);
 		return;
 	}
 
@@ -969,6 +1028,60 @@ unsigned int ism_emu_fn_dmbs(struct ism_emu_fn *fn)
 	return n;
 }
 EXPORT_SYMBOL_GPL(ism_emu_fn_dmbs);
+
+/**
+ * ism_emu_fn_fail_cmd() - make the firmware refuse commands (fault injection)
+ * @fn: the function
+ * @cmd: the command code (ISM_UNREG_DMB, ...)
+ * @ret: the response code to answer with (non-zero; ISM_ERROR is "the
+ *	function does not answer")
+ * @n: how many of the next @cmd commands to refuse; 0 cancels
+ *
+ * A refused command does nothing at the firmware.
+ */
+void ism_emu_fn_fail_cmd(struct ism_emu_fn *fn, u32 cmd, u16 ret,
+			 unsigned int n)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&fn->lock, flags);
+	fn->fail_cmd = cmd;
+	fn->fail_ret = ret;
+	fn->fail_n = n;
+	spin_unlock_irqrestore(&fn->lock, flags);
+}
+EXPORT_SYMBOL_GPL(ism_emu_fn_fail_cmd);
+
+/**
+ * ism_emu_fn_sba_reserved() - a bit in the SBA's reserved word
+ * @fn: the function
+ * @op: 1: set it and interrupt (as a firmware that uses the word would);
+ *	0: clear it; -1: only look
+ *
+ * The driver must neither clear such a bit nor act on it.
+ *
+ * Return: whether the bit is set (before a clear), or -ENODEV without SBA.
+ */
+int ism_emu_fn_sba_reserved(struct ism_emu_fn *fn, int op)
+{
+	unsigned long flags, *bv;
+	int ret = -ENODEV;
+
+	spin_lock_irqsave(&fn->lock, flags);
+	if (fn->sba) {
+		bv = (unsigned long *)&fn->sba->dmb_bits[ISM_DMB_WORD_OFFSET];
+		ret = test_bit(ISM_EMU_RESERVED_BIT, bv);
+		if (op > 0) {
+			fn->pend_reserved = true;
+			ism_emu_kick(fn);
+		} else if (!op) {
+			clear_bit(ISM_EMU_RESERVED_BIT, bv);
+		}
+	}
+	spin_unlock_irqrestore(&fn->lock, flags);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(ism_emu_fn_sba_reserved);
 
 /**
  * ism_emu_vchid() - the VCHID of the functions made at load (vchid=)

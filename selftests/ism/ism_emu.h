@@ -36,6 +36,9 @@ int ism_emu_fn_event(struct ism_emu_fn *fn, u32 type, u32 code, u64 tok,
 unsigned int ism_emu_fn_trace(struct ism_emu_fn *fn,
 			      struct ism_emu_piece *out, unsigned int max);
 unsigned int ism_emu_fn_dmbs(struct ism_emu_fn *fn);
+void ism_emu_fn_fail_cmd(struct ism_emu_fn *fn, u32 cmd, u16 ret,
+			 unsigned int n);
+int ism_emu_fn_sba_reserved(struct ism_emu_fn *fn, int op);
 u16 ism_emu_vchid(void);
 
 #endif /* _ISM_EMU_H */

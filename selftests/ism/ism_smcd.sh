@@ -37,7 +37,7 @@ if [ ! -e "/lib/modules/$(uname -r)/updates/dibs/ism_emu.ko" ]; then
 fi
 smcd_need_smc
 
-ktap_plan 8
+ktap_plan 10
 
 load() {
 	modprobe ism_emu functions=2 && modprobe dibs_smcd || return 1
@@ -97,5 +97,44 @@ used() {
 	[ $((_da + _db)) -gt 0 ]
 }
 ktap_check "SMC-D DMBs on the ism functions" used
+
+# The functions refuse to unregister DMBs (ism_emu fail_unreg_dmb): smc
+# forgets them, dibs_ism keeps them but no longer as dibs_smcd's, and
+# rmmod dibs_smcd finishes (it used to wait for them forever).  With the
+# refusals over, removing the functions frees them.
+mark="ism_smcd.sh: refused unregistration $(date +%s)"
+echo "$mark" > /dev/kmsg
+unload_refused() {
+	_p=/sys/module/ism_emu/parameters/fail_unreg_dmb
+	echo 100000 > "$_p" || return 1
+	rmmod dibs_smcd &
+	_rm=$!
+	_n=600
+	while grep -q '^dibs_smcd ' /proc/modules && [ "$_n" -gt 0 ]; do
+		usleep 100000
+		_n=$((_n - 1))
+	done
+	_left=$(cat "$_p")
+	echo 0 > "$_p"
+	if grep -q '^dibs_smcd ' /proc/modules; then
+		ktap_diag "rmmod dibs_smcd still running after 60 s"
+		return 1
+	fi
+	wait "$_rm" || return 1
+	ktap_diag "refused unregistrations: $((100000 - _left))"
+	[ "$_left" -lt 100000 ] ||
+		{ ktap_diag "no DMB unregistration was refused"; return 1; }
+	for _d in "$FA" "$FB"; do
+		[ "$(cat "/sys/class/dibs/$_d/dmbs")" = 0 ] ||
+			{ ktap_diag "$_d: dmbs $(cat "/sys/class/dibs/$_d/dmbs")"; return 1; }
+	done
+}
+ktap_check "rmmod dibs_smcd while the functions refuse to unregister DMBs" unload_refused
+freed() {
+	rmmod ism_emu || return 1
+	! dmesg | awk -v m="$mark" 'index($0, m) { on = 1 } on' |
+		grep -q 'cannot unregister DMB'
+}
+ktap_check "removing the functions frees the refused DMBs" freed
 
 ktap_finished

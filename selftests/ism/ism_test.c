@@ -103,7 +103,7 @@ struct it_client {
 	unsigned int late;		/* callbacks for it afterwards */
 };
 
-static struct it_client it_a, it_b;
+static struct it_client it_a, it_b, it_c;
 
 static bool it_is_ism(struct dibs_dev *dev)
 {
@@ -227,6 +227,7 @@ static const struct dibs_client_ops it_##x##_ops = {			\
 
 IT_CLIENT_OPS(a);
 IT_CLIENT_OPS(b);
+IT_CLIENT_OPS(c);
 
 static void it_client_init(struct it_client *c, const char *name,
 			   const struct dibs_client_ops *ops)
@@ -627,6 +628,133 @@ static int t_register_dmb(void)
 	return 0;
 }
 
+/* A buffer that was used, unregistered and registered again reads zero. */
+static int t_register_dmb_reused_zeroed(void)
+{
+	struct it_dmbrec *m;
+	unsigned int i, round;
+	void *first = NULL;
+	u8 *p;
+
+	if (!NEED(d0 && d1))
+		return 0;
+	for (round = 0; round < 4; round++) {
+		m = it_reg(&it_a, d1, d0, SZ_64K, 0);
+		if (REG_FAILED(m))
+			break;
+		p = m->dmb.cpu_addr;
+		for (i = 0; i < SZ_64K; i++)
+			if (p[i])
+				break;
+		EXPECT(i == SZ_64K, "round %u: not zeroed at %u", round, i);
+		if (!round)
+			first = p;
+		else if (p == first)
+			ktap("# round %u got the first buffer again", round);
+		memset(p, 0x5a, SZ_64K);
+		EXPECT(!it_unreg(&it_a, m), "unregister_dmb failed");
+	}
+	it_unreg_all(&it_a);
+	return 0;
+}
+
+/*
+ * The function refuses to register a DMB: -EIO, and everything the driver
+ * had taken for it is given back (the index is free for the next one).
+ */
+static int t_register_dmb_refused(void)
+{
+	struct it_dmbrec *m;
+	unsigned int before;
+
+	if (!NEED(d0 && d1 && f1))
+		return 0;
+	before = ism_emu_fn_dmbs(f1);
+	ism_emu_fn_fail_cmd(f1, ISM_REG_DMB, ISM_RC_NO_SPACE, 1);
+	m = it_reg(&it_a, d1, d0, SZ_64K, 1000);
+	EXPECT(PTR_ERR(m) == -EIO, "refused register_dmb: %ld, expected -EIO",
+	       PTR_ERR(m));
+	if (!IS_ERR(m))
+		it_unreg(&it_a, m);
+	EXPECT(ism_emu_fn_dmbs(f1) == before,
+	       "the firmware has %u DMBs, expected %u", ism_emu_fn_dmbs(f1),
+	       before);
+	EXPECT(it_clientid(d1, 1000) == NO_DIBS_CLIENT,
+	       "index 1000 taken after the refusal");
+	m = it_reg(&it_a, d1, d0, SZ_64K, 1000);
+	EXPECT(!IS_ERR(m), "index 1000 after the refusal: %ld", PTR_ERR(m));
+	ism_emu_fn_fail_cmd(f1, 0, 0, 0);
+	it_unreg_all(&it_a);
+	return 0;
+}
+
+/*
+ * The function refuses to unregister a DMB: -EIO, the driver keeps the
+ * memory (the function may still write it) but the DMB is no longer the
+ * client's, which can then leave dibs (smc forgets such a DMB; dibs_smcd
+ * must be able to unload).  Unregistering it again frees it.
+ */
+static int t_unregister_dmb_refused(void)
+{
+	struct dibs_dmb kept;
+	struct it_dmbrec *m;
+	unsigned int before;
+	int rc;
+	u32 idx;
+
+	if (!NEED(d0 && d1 && f1))
+		return 0;
+	rc = dibs_register_client(&it_c.c);
+	EXPECT(!rc, "dibs_register_client(C): %d", rc);
+	if (rc)
+		return 0;
+	it_c.registered = true;
+	before = ism_emu_fn_dmbs(f1);
+	m = it_reg(&it_c, d1, d0, SZ_4K, 0);
+	if (REG_FAILED(m))
+		goto out;
+	idx = m->dmb.idx;
+
+	ism_emu_fn_fail_cmd(f1, ISM_UNREG_DMB, ISM_RC_BAD_PARAM, 1);
+	rc = d1->ops->unregister_dmb(d1, &m->dmb);
+	EXPECT(rc == -EIO, "refused unregister_dmb: %d, expected -EIO", rc);
+	/* the client forgets it, as smc does (del_dev() must not see it) */
+	kept = m->dmb;
+	mutex_lock(&it_c.lock);
+	list_del(&m->list);
+	mutex_unlock(&it_c.lock);
+	kfree(m);
+	EXPECT(ism_emu_fn_dmbs(f1) == before + 1,
+	       "the firmware has %u DMBs, expected %u", ism_emu_fn_dmbs(f1),
+	       before + 1);
+	EXPECT(it_clientid(d1, idx) == NO_DIBS_CLIENT,
+	       "the refused DMB %u still counts as client %u's", idx,
+	       it_clientid(d1, idx));
+	rc = d0->ops->move_data(d0, kept.dmb_tok, 0, true, 0, it_buf, 8);
+	EXPECT(!rc, "write into the kept DMB: %d", rc);
+	msleep(20);
+	EXPECT(it_nirqs(&it_c) == 0, "the client got %u signals for it",
+	       it_nirqs(&it_c));
+
+	rc = dibs_unregister_client(&it_c.c);
+	EXPECT(rc == 0, "dibs_unregister_client after the refusal: %d", rc);
+	if (!rc)
+		it_c.registered = false;
+
+	rc = d1->ops->unregister_dmb(d1, &kept);
+	EXPECT(rc == 0, "unregister_dmb again: %d", rc);
+	EXPECT(ism_emu_fn_dmbs(f1) == before,
+	       "the firmware has %u DMBs, expected %u", ism_emu_fn_dmbs(f1),
+	       before);
+out:
+	ism_emu_fn_fail_cmd(f1, 0, 0, 0);
+	it_unreg_all(&it_c);
+	if (it_c.registered && !dibs_unregister_client(&it_c.c))
+		it_c.registered = false;
+	EXPECT(!it_c.registered, "client C could not be unregistered");
+	return 0;
+}
+
 /* Write @size bytes at @off into @m from @sender; check data and pieces. */
 static void it_move_check(struct ism_emu_fn *target, struct dibs_dev *sender,
 			  struct it_dmbrec *m, unsigned int off,
@@ -878,6 +1006,28 @@ static void it_check_ev(struct it_client *c, unsigned int i,
 	       "%s: event %u tok %llx data %llx", c->c.name, i,
 	       e->ev.buffer_tok, e->ev.data);
 	spin_unlock_irqrestore(&c->log_lock, flags);
+}
+
+/*
+ * A bit in the SBA's reserved word (after the 1888 DMB bits): the handler
+ * neither clears it nor calls a client for it.
+ */
+static int t_sba_reserved_word(void)
+{
+	int set;
+
+	if (!NEED(f1 && d1))
+		return 0;
+	set = ism_emu_fn_sba_reserved(f1, 1);
+	EXPECT(set == 0, "reserved bit set before the test: %d", set);
+	msleep(50);
+	set = ism_emu_fn_sba_reserved(f1, -1);
+	EXPECT(set == 1, "the handler cleared the reserved bit (%d)", set);
+	EXPECT(it_nirqs(&it_a) == 0 && it_nirqs(&it_b) == 0,
+	       "a client got handle_irq() for it (%u, %u)", it_nirqs(&it_a),
+	       it_nirqs(&it_b));
+	ism_emu_fn_sba_reserved(f1, 0);
+	return 0;
 }
 
 static int t_signal_event(void)
@@ -1206,9 +1356,13 @@ static const struct {
 	{ "register_second_client", t_register_second_client },
 	{ "query_remote_gid_vchid_vlan", t_query_remote_gid },
 	{ "register_dmb", t_register_dmb },
+	{ "register_dmb_reused_zeroed", t_register_dmb_reused_zeroed },
+	{ "register_dmb_refused", t_register_dmb_refused },
+	{ "unregister_dmb_refused", t_unregister_dmb_refused },
 	{ "move_data_pieces", t_move_data_pieces },
 	{ "move_data_rejects", t_move_data_rejects },
 	{ "signal_irq_index_mask", t_signal },
+	{ "sba_reserved_word_untouched", t_sba_reserved_word },
 	{ "signal_event", t_signal_event },
 	{ "ieq_events", t_ieq_events },
 	{ "vlan_ids", t_vlan },
@@ -1246,6 +1400,7 @@ static int __init ism_test_init(void)
 
 	it_client_init(&it_a, "ism_test_a", &it_a_ops);
 	it_client_init(&it_b, "ism_test_b", &it_b_ops);
+	it_client_init(&it_c, "ism_test_c", &it_c_ops);
 	it_buf = vmalloc(SZ_1M + 2 * ISM_MOVE_PIECE_MAX);
 
 	pr_info("ktap-begin run=%d\n", run_id);

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * dibs_smcd internals that the test modules (DIBS_TESTS=1 builds) reach.
+ * Not an API: in other builds nothing here is exported.
+ */
+#ifndef _DIBS_SMCD_H
+#define _DIBS_SMCD_H
+
+#include <linux/types.h>
+
+/* Length of a system EID (SMC_MAX_EID_LEN, private to net/smc). */
+#define DIBS_SMCD_EID_LEN	32
+
+/* Exported for the tests only; static otherwise (unused off s390). */
+#ifdef DIBS_TESTS
+#define DIBS_SMCD_TESTABLE
+#else
+#define DIBS_SMCD_TESTABLE	static __maybe_unused
+#endif
+
+/**
+ * struct dibs_smcd_cpuid - what the system EID takes from s390's struct
+ *	cpuid (STIDP)
+ * @ident: the CPU identification number (24 bits)
+ * @machine: the machine type
+ */
+struct dibs_smcd_cpuid {
+	u32 ident;
+	u16 machine;
+};
+
+#ifdef DIBS_TESTS
+void dibs_smcd_seid_from_cpuid(u8 *seid, const struct dibs_smcd_cpuid *id);
+#endif
+
+#endif /* _DIBS_SMCD_H */
