@@ -12,6 +12,12 @@
  * request themselves instead of using the core's parsed attributes, whose
  * location differs between those kernels; the core has already validated
  * them against the same policy.
+ *
+ * Dumps resume after stable keys (dibs_dev.index, client id, DMB index), so
+ * that a device or DMB listed throughout a dump is sent exactly once
+ * however the lists change between its calls, and they set cb->seq to the
+ * generation of what they list: the core marks the first message after a
+ * change NLM_F_DUMP_INTR (genl_dump_check_consistent()).
  */
 
 #include <linux/device.h>
@@ -69,10 +75,12 @@ dibs_nl_selftest_policy[DIBS_A_SELFTEST_DEV_NAME + 1] = {
 	[DIBS_A_SELFTEST_DEV_NAME] = DIBS_NL_NAME_POLICY,
 };
 
-/* State of a dump, laid over netlink_callback.ctx. */
+/* State of a dump, laid over netlink_callback.ctx: where to resume. */
 struct dibs_nl_dump_ctx {
-	unsigned int dev_pos;	/* devices (or clients) completely sent */
-	u32 dmb_idx;		/* next DMB index on device dev_pos */
+	u64 dev;		/* first dibs_dev.index not completely sent */
+	u32 dmb_idx;		/* next DMB index on device @dev */
+	u32 client;		/* first client id not sent */
+	bool started;		/* not the first call */
 };
 
 static struct dibs_nl_dump_ctx *dibs_nl_dump_ctx(struct netlink_callback *cb)
@@ -228,35 +236,59 @@ static int dibs_nl_dev_get_doit(struct sk_buff *skb, struct genl_info *info)
 struct dibs_nl_walk {
 	struct sk_buff *skb;
 	struct netlink_callback *cb;
-	unsigned int pos;	/* entries seen in this walk */
-	unsigned int start;	/* entries sent by earlier dump calls */
+	struct dibs_nl_dump_ctx *ctx;
 	const char *filter;	/* dmb-get: only this device */
 	bool sent;		/* this call added a message */
 };
 
+/*
+ * Start of a dump call: the generation of what it lists goes to cb->seq
+ * (read before the walk: a change after it shows in the next call's value).
+ */
+static void dibs_nl_dump_begin(struct dibs_nl_walk *w,
+			       struct netlink_callback *cb, struct sk_buff *skb,
+			       unsigned int gen)
+{
+	w->skb = skb;
+	w->cb = cb;
+	w->ctx = dibs_nl_dump_ctx(cb);
+	cb->seq = gen;
+}
+
+/* A message of the dump: header, and NLM_F_DUMP_INTR if the list changed. */
+static void *dibs_nl_dump_put(struct dibs_nl_walk *w, u8 cmd)
+{
+	void *hdr;
+
+	hdr = genlmsg_put(w->skb, NETLINK_CB(w->cb->skb).portid,
+			  w->cb->nlh->nlmsg_seq, &dibs_nl_family, NLM_F_MULTI,
+			  cmd);
+	if (hdr)
+		genl_dump_check_consistent(w->cb, hdr);
+	return hdr;
+}
+
 static int dibs_nl_dev_dump_one(struct dibs_dev *dev, void *arg)
 {
 	struct dibs_nl_walk *w = arg;
+	struct nlmsghdr *nlh = (struct nlmsghdr *)skb_tail_pointer(w->skb);
 	int err;
 
-	if (w->pos < w->start) {
-		w->pos++;
-		return 0;
-	}
 	err = dibs_nl_fill_dev(w->skb, dev, NETLINK_CB(w->cb->skb).portid,
 			       w->cb->nlh->nlmsg_seq, NLM_F_MULTI,
 			       DIBS_CMD_DEV_GET, true);
 	if (err)
 		return err;
-	w->pos++;
+	nl_dump_check_consistent(w->cb, nlh);
+	w->ctx->dev = dev->index + 1;
 	w->sent = true;
 	return 0;
 }
 
-/* End of a dump call: where to resume, and what to return. */
+/* End of a dump call: what to return. */
 static int dibs_nl_dump_end(struct dibs_nl_walk *w, int err)
 {
-	dibs_nl_dump_ctx(w->cb)->dev_pos = w->pos;
+	w->ctx->started = true;
 	if (err == -EMSGSIZE && w->sent)
 		return w->skb->len;
 	if (err)
@@ -267,14 +299,12 @@ static int dibs_nl_dump_end(struct dibs_nl_walk *w, int err)
 static int dibs_nl_dev_get_dumpit(struct sk_buff *skb,
 				  struct netlink_callback *cb)
 {
-	struct dibs_nl_walk w = {
-		.skb = skb,
-		.cb = cb,
-		.start = dibs_nl_dump_ctx(cb)->dev_pos,
-	};
+	struct dibs_nl_walk w = {};
 
-	return dibs_nl_dump_end(&w, dibs_walk_devs(dibs_nl_dev_dump_one,
-						      &w));
+	dibs_nl_dump_begin(&w, cb, skb, dibs_devs_gen_read());
+	return dibs_nl_dump_end(&w, dibs_walk_devs_from(w.ctx->dev,
+							dibs_nl_dev_dump_one,
+							&w));
 }
 
 static int dibs_nl_client_dump_one(struct dibs_client *client, void *arg)
@@ -282,13 +312,9 @@ static int dibs_nl_client_dump_one(struct dibs_client *client, void *arg)
 	struct dibs_nl_walk *w = arg;
 	void *hdr;
 
-	if (w->pos < w->start) {
-		w->pos++;
+	if (client->id < w->ctx->client)
 		return 0;
-	}
-	hdr = genlmsg_put(w->skb, NETLINK_CB(w->cb->skb).portid,
-			  w->cb->nlh->nlmsg_seq, &dibs_nl_family, NLM_F_MULTI,
-			  DIBS_CMD_CLIENT_GET);
+	hdr = dibs_nl_dump_put(w, DIBS_CMD_CLIENT_GET);
 	if (!hdr)
 		return -EMSGSIZE;
 	if (nla_put_string(w->skb, DIBS_A_CLIENT_NAME, client->name ?: "") ||
@@ -297,7 +323,7 @@ static int dibs_nl_client_dump_one(struct dibs_client *client, void *arg)
 		return -EMSGSIZE;
 	}
 	genlmsg_end(w->skb, hdr);
-	w->pos++;
+	w->ctx->client = client->id + 1;
 	w->sent = true;
 	return 0;
 }
@@ -305,12 +331,9 @@ static int dibs_nl_client_dump_one(struct dibs_client *client, void *arg)
 static int dibs_nl_client_get_dumpit(struct sk_buff *skb,
 				     struct netlink_callback *cb)
 {
-	struct dibs_nl_walk w = {
-		.skb = skb,
-		.cb = cb,
-		.start = dibs_nl_dump_ctx(cb)->dev_pos,
-	};
+	struct dibs_nl_walk w = {};
 
+	dibs_nl_dump_begin(&w, cb, skb, dibs_devs_gen_read());
 	return dibs_nl_dump_end(&w, dibs_walk_clients(dibs_nl_client_dump_one,
 							 &w));
 }
@@ -332,17 +355,16 @@ static void dibs_nl_client_name(struct dibs_dev *dev, u8 id, char *buf,
 	spin_unlock_irqrestore(&dev->lock, flags);
 }
 
-static int dibs_nl_fill_dmb(struct sk_buff *skb, struct dibs_dev *dev,
-			    const struct dibs_dmb_info *info,
-			    struct netlink_callback *cb)
+static int dibs_nl_fill_dmb(struct dibs_nl_walk *w, struct dibs_dev *dev,
+			    const struct dibs_dmb_info *info)
 {
+	struct sk_buff *skb = w->skb;
 	char client[DIBS_NAME_LEN];
 	void *hdr;
 
 	dibs_nl_client_name(dev, info->client_id, client, sizeof(client));
 
-	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
-			  &dibs_nl_family, NLM_F_MULTI, DIBS_CMD_DMB_GET);
+	hdr = dibs_nl_dump_put(w, DIBS_CMD_DMB_GET);
 	if (!hdr)
 		return -EMSGSIZE;
 	if (nla_put_string(skb, DIBS_A_DMB_DEV_NAME, dev_name(&dev->dev)) ||
@@ -365,20 +387,17 @@ static int dibs_nl_fill_dmb(struct sk_buff *skb, struct dibs_dev *dev,
 static int dibs_nl_dmb_dump_one(struct dibs_dev *dev, void *arg)
 {
 	struct dibs_nl_walk *w = arg;
-	struct dibs_nl_dump_ctx *ctx = dibs_nl_dump_ctx(w->cb);
+	struct dibs_nl_dump_ctx *ctx = w->ctx;
 	struct dibs_dmb_info info;
 	u32 idx;
 	int err;
 
-	if (w->pos < w->start) {
-		w->pos++;
-		return 0;
-	}
 	if ((w->filter && strcmp(w->filter, dev_name(&dev->dev))) ||
 	    !dev->kind || !dev->kind->dmb_next)
 		goto next_dev;
 
-	idx = ctx->dmb_idx;
+	/* resume inside the device an earlier call stopped in, if it is left */
+	idx = dev->index == ctx->dev ? ctx->dmb_idx : 0;
 	for (;;) {
 		memset(&info, 0, sizeof(info));
 		err = dev->kind->dmb_next(dev, &idx, &info);
@@ -386,9 +405,10 @@ static int dibs_nl_dmb_dump_one(struct dibs_dev *dev, void *arg)
 			break;
 		if (err)
 			return err;
-		err = dibs_nl_fill_dmb(w->skb, dev, &info, w->cb);
+		err = dibs_nl_fill_dmb(w, dev, &info);
 		if (err) {
 			/* resume at this DMB */
+			ctx->dev = dev->index;
 			ctx->dmb_idx = idx;
 			return err;
 		}
@@ -398,8 +418,8 @@ static int dibs_nl_dmb_dump_one(struct dibs_dev *dev, void *arg)
 		idx++;
 	}
 next_dev:
+	ctx->dev = dev->index + 1;
 	ctx->dmb_idx = 0;
-	w->pos++;
 	return 0;
 }
 
@@ -407,11 +427,7 @@ static int dibs_nl_dmb_get_dumpit(struct sk_buff *skb,
 				  struct netlink_callback *cb)
 {
 	struct nlattr *tb[DIBS_A_DMB_DEV_NAME + 1];
-	struct dibs_nl_walk w = {
-		.skb = skb,
-		.cb = cb,
-		.start = dibs_nl_dump_ctx(cb)->dev_pos,
-	};
+	struct dibs_nl_walk w = {};
 	struct dibs_dev *dev;
 	int err;
 
@@ -423,7 +439,7 @@ static int dibs_nl_dmb_get_dumpit(struct sk_buff *skb,
 	if (tb[DIBS_A_DMB_DEV_NAME]) {
 		w.filter = nla_data(tb[DIBS_A_DMB_DEV_NAME]);
 		/* an unknown device is an error on the first call only */
-		if (!w.start && !dibs_nl_dump_ctx(cb)->dmb_idx) {
+		if (!dibs_nl_dump_ctx(cb)->started) {
 			dev = dibs_dev_get_by_name(w.filter);
 			if (!dev) {
 				NL_SET_ERR_MSG_ATTR(cb->extack,
@@ -435,17 +451,47 @@ static int dibs_nl_dmb_get_dumpit(struct sk_buff *skb,
 		}
 	}
 
-	return dibs_nl_dump_end(&w, dibs_walk_devs(dibs_nl_dmb_dump_one,
-						      &w));
+	/* either list changing makes the DMBs listed inconsistent */
+	dibs_nl_dump_begin(&w, cb, skb,
+			   dibs_devs_gen_read() + dibs_dmbs_gen_read());
+	return dibs_nl_dump_end(&w, dibs_walk_devs_from(w.ctx->dev,
+							dibs_nl_dmb_dump_one,
+							&w));
+}
+
+struct dibs_nl_dev_new_reply {
+	struct genl_info *info;
+	struct sk_buff *msg;	/* NULL once sent (or freed) */
+	void *hdr;
+	bool committing;	/* the device existed, the reply failed */
+};
+
+/*
+ * Send the reply while nobody can delete the new device yet: if it cannot
+ * be delivered (the requester's receive buffer is full), the core deletes
+ * the device again and the request changed nothing.
+ */
+static int dibs_nl_dev_new_commit(struct dibs_dev *dev, void *arg)
+{
+	struct dibs_nl_dev_new_reply *r = arg;
+	struct sk_buff *msg = r->msg;
+
+	r->msg = NULL;
+	r->committing = true;
+	/* NLMSG_GOODSIZE always holds one short string */
+	if (nla_put_string(msg, DIBS_A_DEV_NAME, dev_name(&dev->dev))) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, r->hdr);
+	return genlmsg_reply(msg, r->info);
 }
 
 static int dibs_nl_dev_new_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *kind_attr = info->attrs[DIBS_A_DEV_KIND];
 	struct nlattr *name_attr = info->attrs[DIBS_A_DEV_NAME];
-	char new_name[DIBS_NAME_LEN];
-	struct sk_buff *msg;
-	void *hdr;
+	struct dibs_nl_dev_new_reply r = { .info = info };
 	int err;
 
 	if (GENL_REQ_ATTR_CHECK(info, DIBS_A_DEV_KIND)) {
@@ -453,56 +499,55 @@ static int dibs_nl_dev_new_doit(struct sk_buff *skb, struct genl_info *info)
 		return -EINVAL;
 	}
 
-	/* the reply first: once the device exists, nothing may fail */
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-	if (!msg)
+	/* the reply first: once the device exists, only its delivery may fail */
+	r.msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!r.msg)
 		return -ENOMEM;
-	hdr = genlmsg_put(msg, info->snd_portid, info->snd_seq, &dibs_nl_family,
-			  0, DIBS_CMD_DEV_NEW);
-	if (!hdr) {
-		nlmsg_free(msg);
+	r.hdr = genlmsg_put(r.msg, info->snd_portid, info->snd_seq,
+			    &dibs_nl_family, 0, DIBS_CMD_DEV_NEW);
+	if (!r.hdr) {
+		nlmsg_free(r.msg);
 		return -EMSGSIZE;
 	}
 
-	err = dibs_kind_dev_new(nla_data(kind_attr),
-				name_attr ? nla_data(name_attr) : NULL,
-				new_name, sizeof(new_name), info->extack);
-	if (err) {
-		nlmsg_free(msg);
-		if (info->extack && info->extack->_msg)
-			return err;
-		switch (err) {
-		case -ENOENT:
-			NL_SET_ERR_MSG_ATTR(info->extack, kind_attr,
-					    "unknown device kind");
-			break;
-		case -EOPNOTSUPP:
-			NL_SET_ERR_MSG_ATTR(info->extack, kind_attr,
-					    "this kind cannot create devices");
-			break;
-		case -EEXIST:
-			NL_SET_ERR_MSG_ATTR(info->extack, name_attr,
-					    "a dibs device of that name exists");
-			break;
-		case -EINVAL:
-			NL_SET_ERR_MSG_ATTR(info->extack, name_attr,
-					    "malformed device name");
-			break;
-		default:
-			NL_SET_ERR_MSG(info->extack,
-				       "the kind failed to create the device");
-			break;
-		}
+	err = dibs_kind_dev_new_commit(nla_data(kind_attr),
+				       name_attr ? nla_data(name_attr) : NULL,
+				       dibs_nl_dev_new_commit, &r,
+				       info->extack);
+	if (r.msg)
+		nlmsg_free(r.msg);
+	if (!err)
+		return 0;
+	if (r.committing) {
+		NL_SET_ERR_MSG(info->extack,
+			       "the reply could not be delivered; the new device was deleted again");
 		return err;
 	}
-
-	/* NLMSG_GOODSIZE always holds one short string */
-	if (nla_put_string(msg, DIBS_A_DEV_NAME, new_name)) {
-		nlmsg_free(msg);
-		return -EMSGSIZE;
+	if (info->extack && info->extack->_msg)
+		return err;
+	switch (err) {
+	case -ENOENT:
+		NL_SET_ERR_MSG_ATTR(info->extack, kind_attr,
+				    "unknown device kind");
+		break;
+	case -EOPNOTSUPP:
+		NL_SET_ERR_MSG_ATTR(info->extack, kind_attr,
+				    "this kind cannot create devices");
+		break;
+	case -EEXIST:
+		NL_SET_ERR_MSG_ATTR(info->extack, name_attr,
+				    "a dibs device of that name exists");
+		break;
+	case -EINVAL:
+		NL_SET_ERR_MSG_ATTR(info->extack, name_attr,
+				    "malformed device name");
+		break;
+	default:
+		NL_SET_ERR_MSG(info->extack,
+			       "the kind failed to create the device");
+		break;
 	}
-	genlmsg_end(msg, hdr);
-	return genlmsg_reply(msg, info);
+	return err;
 }
 
 static int dibs_nl_dev_del_doit(struct sk_buff *skb, struct genl_info *info)
