@@ -7,11 +7,11 @@
  * dev-new, dev-del, selftest, and the notifications dev-add-ntf/dev-del-ntf
  * on the multicast group "monitor".
  *
- * The family uses plain struct genl_ops with a policy per op, which both
- * the 6.1 and the 6.12 genetlink cores accept unchanged.  Dumps parse their
- * request themselves instead of using the core's parsed attributes, whose
- * location differs between those kernels; the core has already validated
- * them against the same policy.
+ * The operations are split ops: every do and every dump has a policy of
+ * its own (include/compat/dibs_genl.h makes that work on kernels without
+ * split ops, where the dev-get dump checks its policy itself).  Dumps parse
+ * their request themselves instead of using the core's parsed attributes,
+ * whose location differs between kernels.
  *
  * Dumps resume after stable keys (dibs_dev.index, client id, DMB index), so
  * that a device or DMB listed throughout a dump is sent exactly once
@@ -28,6 +28,8 @@
 #include <net/genetlink.h>
 #include <net/netlink.h>
 #include <uapi/linux/dibs_netlink.h>
+
+#include <compat/dibs_genl.h>
 
 #include "dibs_core.h"
 #include "dibs_selftest.h"
@@ -54,6 +56,23 @@ static const struct genl_multicast_group dibs_nl_mcgrps[] = {
 
 static const struct nla_policy dibs_nl_dev_get_policy[DIBS_A_DEV_NAME + 1] = {
 	[DIBS_A_DEV_NAME] = DIBS_NL_NAME_POLICY,
+};
+
+/* A dump lists every device: it takes no attribute. */
+static const struct nla_policy
+dibs_nl_dev_dump_policy[DIBS_A_DEV_NAME + 1] = {
+	[DIBS_A_DEV_NAME] = {
+		.type = NLA_REJECT,
+		.reject_message = "a dev-get dump lists all devices and takes no name",
+	},
+};
+
+static const struct nla_policy
+dibs_nl_client_get_policy[DIBS_A_CLIENT_NAME + 1] = {
+	[DIBS_A_CLIENT_NAME] = {
+		.type = NLA_REJECT,
+		.reject_message = "client-get takes no attribute",
+	},
 };
 
 static const struct nla_policy dibs_nl_dev_new_policy[DIBS_A_DEV_KIND + 1] = {
@@ -300,7 +319,11 @@ static int dibs_nl_dev_get_dumpit(struct sk_buff *skb,
 				  struct netlink_callback *cb)
 {
 	struct dibs_nl_walk w = {};
+	int err;
 
+	err = dibs_genl_dump_validate(cb, dibs_nl_dev_dump_policy);
+	if (err)
+		return err;
 	dibs_nl_dump_begin(&w, cb, skb, dibs_devs_gen_read());
 	return dibs_nl_dump_end(&w, dibs_walk_devs_from(w.ctx->dev,
 							dibs_nl_dev_dump_one,
@@ -667,46 +690,22 @@ out:
 	return err;
 }
 
-static const struct genl_ops dibs_nl_ops[] = {
-	{
-		.cmd = DIBS_CMD_DEV_GET,
-		.doit = dibs_nl_dev_get_doit,
-		.dumpit = dibs_nl_dev_get_dumpit,
-		.policy = dibs_nl_dev_get_policy,
-		.maxattr = ARRAY_SIZE(dibs_nl_dev_get_policy) - 1,
-	},
-	{
-		.cmd = DIBS_CMD_CLIENT_GET,
-		.dumpit = dibs_nl_client_get_dumpit,
-	},
-	{
-		.cmd = DIBS_CMD_DMB_GET,
-		.dumpit = dibs_nl_dmb_get_dumpit,
-		.policy = dibs_nl_dmb_get_policy,
-		.maxattr = ARRAY_SIZE(dibs_nl_dmb_get_policy) - 1,
-		.flags = GENL_ADMIN_PERM,
-	},
-	{
-		.cmd = DIBS_CMD_DEV_NEW,
-		.doit = dibs_nl_dev_new_doit,
-		.policy = dibs_nl_dev_new_policy,
-		.maxattr = ARRAY_SIZE(dibs_nl_dev_new_policy) - 1,
-		.flags = GENL_ADMIN_PERM,
-	},
-	{
-		.cmd = DIBS_CMD_DEV_DEL,
-		.doit = dibs_nl_dev_del_doit,
-		.policy = dibs_nl_dev_del_policy,
-		.maxattr = ARRAY_SIZE(dibs_nl_dev_del_policy) - 1,
-		.flags = GENL_ADMIN_PERM,
-	},
-	{
-		.cmd = DIBS_CMD_SELFTEST,
-		.doit = dibs_nl_selftest_doit,
-		.policy = dibs_nl_selftest_policy,
-		.maxattr = ARRAY_SIZE(dibs_nl_selftest_policy) - 1,
-		.flags = GENL_ADMIN_PERM,
-	},
+/* In command order, do before dump; each with its own policy. */
+static const struct dibs_genl_split_ops dibs_nl_ops[] = {
+	DIBS_GENL_DO(DIBS_CMD_DEV_GET, dibs_nl_dev_get_doit,
+		     dibs_nl_dev_get_policy, 0),
+	DIBS_GENL_DUMP(DIBS_CMD_DEV_GET, dibs_nl_dev_get_dumpit,
+		       dibs_nl_dev_dump_policy, 0),
+	DIBS_GENL_DUMP(DIBS_CMD_CLIENT_GET, dibs_nl_client_get_dumpit,
+		       dibs_nl_client_get_policy, 0),
+	DIBS_GENL_DUMP(DIBS_CMD_DMB_GET, dibs_nl_dmb_get_dumpit,
+		       dibs_nl_dmb_get_policy, GENL_ADMIN_PERM),
+	DIBS_GENL_DO(DIBS_CMD_DEV_NEW, dibs_nl_dev_new_doit,
+		     dibs_nl_dev_new_policy, GENL_ADMIN_PERM),
+	DIBS_GENL_DO(DIBS_CMD_DEV_DEL, dibs_nl_dev_del_doit,
+		     dibs_nl_dev_del_policy, GENL_ADMIN_PERM),
+	DIBS_GENL_DO(DIBS_CMD_SELFTEST, dibs_nl_selftest_doit,
+		     dibs_nl_selftest_policy, GENL_ADMIN_PERM),
 };
 
 static struct genl_family dibs_nl_family = {
@@ -715,8 +714,6 @@ static struct genl_family dibs_nl_family = {
 	.module = THIS_MODULE,
 	/* our own locks; a self-test must not hold the genetlink mutex */
 	.parallel_ops = true,
-	.ops = dibs_nl_ops,
-	.n_ops = ARRAY_SIZE(dibs_nl_ops),
 	.mcgrps = dibs_nl_mcgrps,
 	.n_mcgrps = ARRAY_SIZE(dibs_nl_mcgrps),
 };
@@ -757,13 +754,14 @@ void dibs_nl_notify_dev(struct dibs_dev *dev, bool added)
  * dibs_nl_init() - register the generic netlink family "dibs"
  *
  * Context: module init.
- * Return: 0 or the error of genl_register_family().
+ * Return: 0, -ENOMEM, or the error of genl_register_family().
  */
 int dibs_nl_init(void)
 {
 	int err;
 
-	err = genl_register_family(&dibs_nl_family);
+	err = dibs_genl_register_family(&dibs_nl_family, dibs_nl_ops,
+					ARRAY_SIZE(dibs_nl_ops));
 	if (err)
 		return err;
 	WRITE_ONCE(dibs_nl_registered, true);
@@ -778,5 +776,5 @@ int dibs_nl_init(void)
 void dibs_nl_exit(void)
 {
 	WRITE_ONCE(dibs_nl_registered, false);
-	genl_unregister_family(&dibs_nl_family);
+	dibs_genl_unregister_family(&dibs_nl_family);
 }
