@@ -21,6 +21,38 @@
 int dibs_walk_devs(int (*fn)(struct dibs_dev *dev, void *arg), void *arg);
 
 /**
+ * dibs_walk_devs_from() - dibs_walk_devs() from the device with index @from
+ * @from: the first dibs_dev.index to visit (devices with a smaller index,
+ *	and so added earlier, are skipped)
+ * @fn: as for dibs_walk_devs()
+ * @arg: passed to @fn
+ *
+ * For listings that span several calls: resuming after the last device
+ * sent neither repeats nor skips a device that stays listed meanwhile.
+ *
+ * Return: what the last @fn call returned (0 if all were 0).
+ */
+int dibs_walk_devs_from(u64 from, int (*fn)(struct dibs_dev *dev, void *arg),
+			void *arg);
+
+/**
+ * dibs_devs_gen_read() - the generation of the device and client lists
+ *
+ * Changes whenever a device or a client is added or removed.  Read it
+ * before a walk: if it differs in the next call, the lists changed between.
+ */
+unsigned int dibs_devs_gen_read(void);
+
+/**
+ * dibs_dmbs_gen_read() - the generation of the DMBs of all devices
+ *
+ * Changes whenever a DMB is registered or unregistered (as drivers count
+ * them with dibs_stats_dmb()).  Read it before a walk, like
+ * dibs_devs_gen_read().
+ */
+unsigned int dibs_dmbs_gen_read(void);
+
+/**
  * dibs_dev_call() - run @fn on the device named @name while it is listed
  * @name: the device name
  * @fn: called with the device list lock held (process context, may sleep,
@@ -62,7 +94,9 @@ int dibs_walk_clients(int (*fn)(struct dibs_client *client, void *arg),
  * dibs_dev_dmbs_in_use() - how many DMBs clients hold on @dev
  * @dev: the device
  *
- * Counted from dev->dmb_clientid_arr, which every driver maintains.
+ * A counter (dibs_dev_dmb_count(), which drivers call through
+ * dibs_stats_dmb()): reading it takes no lock, however many DMBs the device
+ * can hold.
  */
 unsigned int dibs_dev_dmbs_in_use(struct dibs_dev *dev);
 
@@ -87,6 +121,23 @@ int dibs_dev_get_clients(struct dibs_dev *dev, struct dibs_client **clients);
  * @dev: the device
  */
 const char *dibs_dev_kind_name(struct dibs_dev *dev);
+
+/**
+ * dibs_kind_dev_new_commit() - dibs_kind_dev_new() that can still fail late
+ * @kind_name: the kind's name
+ * @name: the new device's name, or NULL to let the kind choose
+ * @commit: called with the new device, before anybody else can delete it;
+ *	if it fails, the device is deleted again (kind del_dev()) and its
+ *	error returned: the request then changed nothing
+ * @arg: passed to @commit
+ * @extack: where to put an error message, may be NULL
+ *
+ * Context: process context, may sleep.
+ * Return: as dibs_kind_dev_new(), or the error of @commit.
+ */
+int dibs_kind_dev_new_commit(const char *kind_name, const char *name,
+			     int (*commit)(struct dibs_dev *dev, void *arg),
+			     void *arg, struct netlink_ext_ack *extack);
 
 /* dibs_nl.c: the generic netlink family "dibs". */
 int dibs_nl_init(void);

@@ -27,7 +27,16 @@
  *	A device's subs[] (which clients get callbacks) and dmb_clientid_arr[]
  *	(which client owns which DMB index).  Drivers hold it while they call
  *	handle_irq()/handle_event(); clearing subs[] under it therefore
- *	guarantees that no callback runs any more once it is released.
+ *	guarantees that no callback runs any more once it is released.  ISM
+ *	takes it in its hard interrupt handler: readers that anybody may
+ *	trigger (sysfs, netlink) do not take it for more than a few entries;
+ *	the DMBs in use are a counter (dibs_dev.dmbs_in_use), not a scan.
+ *
+ * Listings (netlink dumps) span several calls.  They resume after a stable
+ * key (dibs_dev.index, the client id, the DMB index) and compare generation
+ * counters between calls: dibs_devs_gen changes with every device or
+ * client added or removed (under dibs_devs_lock), dibs_dmbs_gen with every
+ * DMB registered or unregistered (dibs_dev_dmb_count()).
  */
 #define pr_fmt(fmt) "dibs: " fmt
 
@@ -52,6 +61,10 @@ static LIST_HEAD(dibs_kinds);
 
 static DEFINE_MUTEX(dibs_devs_lock);
 static LIST_HEAD(dibs_devs);
+/* dibs_dev.index of the next device added; under dibs_devs_lock */
+static u64 dibs_devs_next_index = 1;
+static atomic_t dibs_devs_gen = ATOMIC_INIT(0);
+static atomic_t dibs_dmbs_gen = ATOMIC_INIT(0);
 
 static DEFINE_MUTEX(dibs_clients_lock);
 static struct dibs_client *dibs_clients[MAX_DIBS_CLIENTS];
@@ -86,7 +99,20 @@ static struct dibs_dev *__dibs_dev_find(const char *name)
 	return NULL;
 }
 
-/* Count DMB indices owned by @client_id, or by any client (NO_DIBS_CLIENT). */
+/*
+ * A device or client was added or removed; caller holds dibs_devs_lock.
+ * Fully ordered, so that a listing that read the old value before it took
+ * the lock sees the change in its next call.
+ */
+static void dibs_devs_changed(void)
+{
+	atomic_inc_return(&dibs_devs_gen);
+}
+
+/*
+ * Count the DMB indices owned by @client_id.  Only dibs_unregister_client()
+ * scans like this (privileged, rare); everybody else reads the counter.
+ */
 static unsigned int dibs_dev_count_dmbs(struct dibs_dev *dibs, u8 client_id)
 {
 	int i, max_dmbs = dibs->ops->max_dmbs();
@@ -94,13 +120,9 @@ static unsigned int dibs_dev_count_dmbs(struct dibs_dev *dibs, u8 client_id)
 	unsigned long flags;
 
 	spin_lock_irqsave(&dibs->lock, flags);
-	for (i = 0; i < max_dmbs; i++) {
-		u8 owner = dibs->dmb_clientid_arr[i];
-
-		if (owner != NO_DIBS_CLIENT &&
-		    (client_id == NO_DIBS_CLIENT || owner == client_id))
+	for (i = 0; i < max_dmbs; i++)
+		if (dibs->dmb_clientid_arr[i] == client_id)
 			n++;
-	}
 	spin_unlock_irqrestore(&dibs->lock, flags);
 	return n;
 }
@@ -149,6 +171,7 @@ int dibs_register_client(struct dibs_client *client)
 		client->ops->add_dev(dibs);
 		dibs_dev_set_sub(dibs, i, client);
 	}
+	dibs_devs_changed();
 	mutex_unlock(&dibs_devs_lock);
 	return 0;
 }
@@ -187,6 +210,7 @@ int dibs_unregister_client(struct dibs_client *client)
 	mutex_lock(&dibs_clients_lock);
 	dibs_clients[client->id] = NULL;
 	mutex_unlock(&dibs_clients_lock);
+	dibs_devs_changed();
 	mutex_unlock(&dibs_devs_lock);
 	return 0;
 }
@@ -350,7 +374,9 @@ int dibs_dev_add(struct dibs_dev *dibs)
 		dibs_dev_set_sub(dibs, i, dibs_clients[i]);
 	}
 	mutex_unlock(&dibs_clients_lock);
+	dibs->index = dibs_devs_next_index++;
 	list_add_tail(&dibs->list, &dibs_devs);
+	dibs_devs_changed();
 	dibs_nl_notify_dev(dibs, true);
 	mutex_unlock(&dibs_devs_lock);
 	return 0;
@@ -388,6 +414,7 @@ void dibs_dev_del(struct dibs_dev *dibs)
 	mutex_unlock(&dibs_clients_lock);
 
 	list_del_init(&dibs->list);
+	dibs_devs_changed();
 	dibs_nl_notify_dev(dibs, false);
 	/*
 	 * Under the lock: once a name is off the list, dibs_dev_add() of the
@@ -399,19 +426,38 @@ void dibs_dev_del(struct dibs_dev *dibs)
 }
 EXPORT_SYMBOL_GPL(dibs_dev_del);
 
-int dibs_walk_devs(int (*fn)(struct dibs_dev *dev, void *arg), void *arg)
+int dibs_walk_devs_from(u64 from, int (*fn)(struct dibs_dev *dev, void *arg),
+			void *arg)
 {
 	struct dibs_dev *dibs;
 	int rc = 0;
 
 	mutex_lock(&dibs_devs_lock);
 	list_for_each_entry(dibs, &dibs_devs, list) {
+		/* the list is in the order of dibs_dev.index */
+		if (dibs->index < from)
+			continue;
 		rc = fn(dibs, arg);
 		if (rc)
 			break;
 	}
 	mutex_unlock(&dibs_devs_lock);
 	return rc;
+}
+
+int dibs_walk_devs(int (*fn)(struct dibs_dev *dev, void *arg), void *arg)
+{
+	return dibs_walk_devs_from(0, fn, arg);
+}
+
+unsigned int dibs_devs_gen_read(void)
+{
+	return atomic_read_acquire(&dibs_devs_gen);
+}
+
+unsigned int dibs_dmbs_gen_read(void)
+{
+	return atomic_read_acquire(&dibs_dmbs_gen);
 }
 
 int dibs_dev_call(const char *name, int (*fn)(struct dibs_dev *dev, void *arg),
@@ -442,7 +488,7 @@ struct dibs_dev *dibs_dev_get_by_name(const char *name)
 
 unsigned int dibs_dev_dmbs_in_use(struct dibs_dev *dev)
 {
-	return dibs_dev_count_dmbs(dev, NO_DIBS_CLIENT);
+	return max(atomic_read(&dev->dmbs_in_use), 0);
 }
 
 unsigned int dibs_dev_client_dmbs(struct dibs_dev *dev, u8 client_id)
@@ -450,6 +496,17 @@ unsigned int dibs_dev_client_dmbs(struct dibs_dev *dev, u8 client_id)
 	return client_id == NO_DIBS_CLIENT ? 0 :
 	       dibs_dev_count_dmbs(dev, client_id);
 }
+
+void dibs_dev_dmb_count(struct dibs_dev *dev, bool registered)
+{
+	if (registered)
+		atomic_inc(&dev->dmbs_in_use);
+	else
+		atomic_dec(&dev->dmbs_in_use);
+	/* fully ordered: after the driver's own update of its DMB table */
+	atomic_inc_return(&dibs_dmbs_gen);
+}
+EXPORT_SYMBOL_GPL(dibs_dev_dmb_count);
 
 int dibs_dev_get_clients(struct dibs_dev *dev, struct dibs_client **clients)
 {
@@ -540,12 +597,14 @@ void dibs_kind_unregister(struct dibs_dev_kind *kind)
 }
 EXPORT_SYMBOL_GPL(dibs_kind_unregister);
 
-int dibs_kind_dev_new(const char *kind_name, const char *name, char *new_name,
-		      size_t new_name_len, struct netlink_ext_ack *extack)
+int dibs_kind_dev_new_commit(const char *kind_name, const char *name,
+			     int (*commit)(struct dibs_dev *dev, void *arg),
+			     void *arg, struct netlink_ext_ack *extack)
 {
+	char made[DIBS_NAME_MAX];
 	struct dibs_dev_kind *kind;
 	struct dibs_dev *dibs;
-	int rc = 0;
+	int err, rc = 0;
 
 	if (name && !dibs_name_valid(name)) {
 		NL_SET_ERR_MSG(extack,
@@ -582,13 +641,52 @@ int dibs_kind_dev_new(const char *kind_name, const char *name, char *new_name,
 		rc = PTR_ERR(dibs);
 		goto put;
 	}
-	if (new_name)
-		strscpy(new_name, dev_name(&dibs->dev), new_name_len);
+	if (!commit)
+		goto put;
+	/*
+	 * Still under dibs_kinds_lock: nobody else can delete the device
+	 * before the request has either committed or taken it back.
+	 */
+	strscpy(made, dev_name(&dibs->dev), sizeof(made));
+	rc = commit(dibs, arg);
+	if (!rc)
+		goto put;
+	err = kind->del_dev ? kind->del_dev(dibs, NULL) : -EOPNOTSUPP;
+	if (err)
+		pr_err("%s: cannot delete the device after a failed request: %d\n",
+		       made, err);
 put:
 	module_put(kind->owner);
 unlock:
 	mutex_unlock(&dibs_kinds_lock);
 	return rc;
+}
+
+struct dibs_kind_dev_new_name {
+	char *buf;
+	size_t len;
+};
+
+static int dibs_kind_dev_new_copy_name(struct dibs_dev *dibs, void *arg)
+{
+	struct dibs_kind_dev_new_name *n = arg;
+
+	strscpy(n->buf, dev_name(&dibs->dev), n->len);
+	return 0;
+}
+
+int dibs_kind_dev_new(const char *kind_name, const char *name, char *new_name,
+		      size_t new_name_len, struct netlink_ext_ack *extack)
+{
+	struct dibs_kind_dev_new_name n = {
+		.buf = new_name,
+		.len = new_name_len,
+	};
+
+	return dibs_kind_dev_new_commit(kind_name, name,
+					new_name ? dibs_kind_dev_new_copy_name :
+						   NULL,
+					&n, extack);
 }
 EXPORT_SYMBOL_GPL(dibs_kind_dev_new);
 

@@ -7,11 +7,17 @@
  * dev-new, dev-del, selftest, and the notifications dev-add-ntf/dev-del-ntf
  * on the multicast group "monitor".
  *
- * The family uses plain struct genl_ops with a policy per op, which both
- * the 6.1 and the 6.12 genetlink cores accept unchanged.  Dumps parse their
- * request themselves instead of using the core's parsed attributes, whose
- * location differs between those kernels; the core has already validated
- * them against the same policy.
+ * The operations are split ops: every do and every dump has a policy of
+ * its own (include/compat/dibs_genl.h makes that work on kernels without
+ * split ops, where the dev-get dump checks its policy itself).  Dumps parse
+ * their request themselves instead of using the core's parsed attributes,
+ * whose location differs between kernels.
+ *
+ * Dumps resume after stable keys (dibs_dev.index, client id, DMB index), so
+ * that a device or DMB listed throughout a dump is sent exactly once
+ * however the lists change between its calls, and they set cb->seq to the
+ * generation of what they list: the core marks the first message after a
+ * change NLM_F_DUMP_INTR (genl_dump_check_consistent()).
  */
 
 #include <linux/device.h>
@@ -22,6 +28,8 @@
 #include <net/genetlink.h>
 #include <net/netlink.h>
 #include <uapi/linux/dibs_netlink.h>
+
+#include <compat/dibs_genl.h>
 
 #include "dibs_core.h"
 #include "dibs_selftest.h"
@@ -50,6 +58,23 @@ static const struct nla_policy dibs_nl_dev_get_policy[DIBS_A_DEV_NAME + 1] = {
 	[DIBS_A_DEV_NAME] = DIBS_NL_NAME_POLICY,
 };
 
+/* A dump lists every device: it takes no attribute. */
+static const struct nla_policy
+dibs_nl_dev_dump_policy[DIBS_A_DEV_NAME + 1] = {
+	[DIBS_A_DEV_NAME] = {
+		.type = NLA_REJECT,
+		.reject_message = "a dev-get dump lists all devices and takes no name",
+	},
+};
+
+static const struct nla_policy
+dibs_nl_client_get_policy[DIBS_A_CLIENT_NAME + 1] = {
+	[DIBS_A_CLIENT_NAME] = {
+		.type = NLA_REJECT,
+		.reject_message = "client-get takes no attribute",
+	},
+};
+
 static const struct nla_policy dibs_nl_dev_new_policy[DIBS_A_DEV_KIND + 1] = {
 	[DIBS_A_DEV_NAME] = DIBS_NL_NAME_POLICY,
 	[DIBS_A_DEV_KIND] = DIBS_NL_NAME_POLICY,
@@ -69,10 +94,12 @@ dibs_nl_selftest_policy[DIBS_A_SELFTEST_DEV_NAME + 1] = {
 	[DIBS_A_SELFTEST_DEV_NAME] = DIBS_NL_NAME_POLICY,
 };
 
-/* State of a dump, laid over netlink_callback.ctx. */
+/* State of a dump, laid over netlink_callback.ctx: where to resume. */
 struct dibs_nl_dump_ctx {
-	unsigned int dev_pos;	/* devices (or clients) completely sent */
-	u32 dmb_idx;		/* next DMB index on device dev_pos */
+	u64 dev;		/* first dibs_dev.index not completely sent */
+	u32 dmb_idx;		/* next DMB index on device @dev */
+	u32 client;		/* first client id not sent */
+	bool started;		/* not the first call */
 };
 
 static struct dibs_nl_dump_ctx *dibs_nl_dump_ctx(struct netlink_callback *cb)
@@ -228,35 +255,59 @@ static int dibs_nl_dev_get_doit(struct sk_buff *skb, struct genl_info *info)
 struct dibs_nl_walk {
 	struct sk_buff *skb;
 	struct netlink_callback *cb;
-	unsigned int pos;	/* entries seen in this walk */
-	unsigned int start;	/* entries sent by earlier dump calls */
+	struct dibs_nl_dump_ctx *ctx;
 	const char *filter;	/* dmb-get: only this device */
 	bool sent;		/* this call added a message */
 };
 
+/*
+ * Start of a dump call: the generation of what it lists goes to cb->seq
+ * (read before the walk: a change after it shows in the next call's value).
+ */
+static void dibs_nl_dump_begin(struct dibs_nl_walk *w,
+			       struct netlink_callback *cb, struct sk_buff *skb,
+			       unsigned int gen)
+{
+	w->skb = skb;
+	w->cb = cb;
+	w->ctx = dibs_nl_dump_ctx(cb);
+	cb->seq = gen;
+}
+
+/* A message of the dump: header, and NLM_F_DUMP_INTR if the list changed. */
+static void *dibs_nl_dump_put(struct dibs_nl_walk *w, u8 cmd)
+{
+	void *hdr;
+
+	hdr = genlmsg_put(w->skb, NETLINK_CB(w->cb->skb).portid,
+			  w->cb->nlh->nlmsg_seq, &dibs_nl_family, NLM_F_MULTI,
+			  cmd);
+	if (hdr)
+		genl_dump_check_consistent(w->cb, hdr);
+	return hdr;
+}
+
 static int dibs_nl_dev_dump_one(struct dibs_dev *dev, void *arg)
 {
 	struct dibs_nl_walk *w = arg;
+	struct nlmsghdr *nlh = (struct nlmsghdr *)skb_tail_pointer(w->skb);
 	int err;
 
-	if (w->pos < w->start) {
-		w->pos++;
-		return 0;
-	}
 	err = dibs_nl_fill_dev(w->skb, dev, NETLINK_CB(w->cb->skb).portid,
 			       w->cb->nlh->nlmsg_seq, NLM_F_MULTI,
 			       DIBS_CMD_DEV_GET, true);
 	if (err)
 		return err;
-	w->pos++;
+	nl_dump_check_consistent(w->cb, nlh);
+	w->ctx->dev = dev->index + 1;
 	w->sent = true;
 	return 0;
 }
 
-/* End of a dump call: where to resume, and what to return. */
+/* End of a dump call: what to return. */
 static int dibs_nl_dump_end(struct dibs_nl_walk *w, int err)
 {
-	dibs_nl_dump_ctx(w->cb)->dev_pos = w->pos;
+	w->ctx->started = true;
 	if (err == -EMSGSIZE && w->sent)
 		return w->skb->len;
 	if (err)
@@ -267,14 +318,16 @@ static int dibs_nl_dump_end(struct dibs_nl_walk *w, int err)
 static int dibs_nl_dev_get_dumpit(struct sk_buff *skb,
 				  struct netlink_callback *cb)
 {
-	struct dibs_nl_walk w = {
-		.skb = skb,
-		.cb = cb,
-		.start = dibs_nl_dump_ctx(cb)->dev_pos,
-	};
+	struct dibs_nl_walk w = {};
+	int err;
 
-	return dibs_nl_dump_end(&w, dibs_walk_devs(dibs_nl_dev_dump_one,
-						      &w));
+	err = dibs_genl_dump_validate(cb, dibs_nl_dev_dump_policy);
+	if (err)
+		return err;
+	dibs_nl_dump_begin(&w, cb, skb, dibs_devs_gen_read());
+	return dibs_nl_dump_end(&w, dibs_walk_devs_from(w.ctx->dev,
+							dibs_nl_dev_dump_one,
+							&w));
 }
 
 static int dibs_nl_client_dump_one(struct dibs_client *client, void *arg)
@@ -282,13 +335,9 @@ static int dibs_nl_client_dump_one(struct dibs_client *client, void *arg)
 	struct dibs_nl_walk *w = arg;
 	void *hdr;
 
-	if (w->pos < w->start) {
-		w->pos++;
+	if (client->id < w->ctx->client)
 		return 0;
-	}
-	hdr = genlmsg_put(w->skb, NETLINK_CB(w->cb->skb).portid,
-			  w->cb->nlh->nlmsg_seq, &dibs_nl_family, NLM_F_MULTI,
-			  DIBS_CMD_CLIENT_GET);
+	hdr = dibs_nl_dump_put(w, DIBS_CMD_CLIENT_GET);
 	if (!hdr)
 		return -EMSGSIZE;
 	if (nla_put_string(w->skb, DIBS_A_CLIENT_NAME, client->name ?: "") ||
@@ -297,7 +346,7 @@ static int dibs_nl_client_dump_one(struct dibs_client *client, void *arg)
 		return -EMSGSIZE;
 	}
 	genlmsg_end(w->skb, hdr);
-	w->pos++;
+	w->ctx->client = client->id + 1;
 	w->sent = true;
 	return 0;
 }
@@ -305,12 +354,9 @@ static int dibs_nl_client_dump_one(struct dibs_client *client, void *arg)
 static int dibs_nl_client_get_dumpit(struct sk_buff *skb,
 				     struct netlink_callback *cb)
 {
-	struct dibs_nl_walk w = {
-		.skb = skb,
-		.cb = cb,
-		.start = dibs_nl_dump_ctx(cb)->dev_pos,
-	};
+	struct dibs_nl_walk w = {};
 
+	dibs_nl_dump_begin(&w, cb, skb, dibs_devs_gen_read());
 	return dibs_nl_dump_end(&w, dibs_walk_clients(dibs_nl_client_dump_one,
 							 &w));
 }
@@ -332,17 +378,16 @@ static void dibs_nl_client_name(struct dibs_dev *dev, u8 id, char *buf,
 	spin_unlock_irqrestore(&dev->lock, flags);
 }
 
-static int dibs_nl_fill_dmb(struct sk_buff *skb, struct dibs_dev *dev,
-			    const struct dibs_dmb_info *info,
-			    struct netlink_callback *cb)
+static int dibs_nl_fill_dmb(struct dibs_nl_walk *w, struct dibs_dev *dev,
+			    const struct dibs_dmb_info *info)
 {
+	struct sk_buff *skb = w->skb;
 	char client[DIBS_NAME_LEN];
 	void *hdr;
 
 	dibs_nl_client_name(dev, info->client_id, client, sizeof(client));
 
-	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
-			  &dibs_nl_family, NLM_F_MULTI, DIBS_CMD_DMB_GET);
+	hdr = dibs_nl_dump_put(w, DIBS_CMD_DMB_GET);
 	if (!hdr)
 		return -EMSGSIZE;
 	if (nla_put_string(skb, DIBS_A_DMB_DEV_NAME, dev_name(&dev->dev)) ||
@@ -365,20 +410,17 @@ static int dibs_nl_fill_dmb(struct sk_buff *skb, struct dibs_dev *dev,
 static int dibs_nl_dmb_dump_one(struct dibs_dev *dev, void *arg)
 {
 	struct dibs_nl_walk *w = arg;
-	struct dibs_nl_dump_ctx *ctx = dibs_nl_dump_ctx(w->cb);
+	struct dibs_nl_dump_ctx *ctx = w->ctx;
 	struct dibs_dmb_info info;
 	u32 idx;
 	int err;
 
-	if (w->pos < w->start) {
-		w->pos++;
-		return 0;
-	}
 	if ((w->filter && strcmp(w->filter, dev_name(&dev->dev))) ||
 	    !dev->kind || !dev->kind->dmb_next)
 		goto next_dev;
 
-	idx = ctx->dmb_idx;
+	/* resume inside the device an earlier call stopped in, if it is left */
+	idx = dev->index == ctx->dev ? ctx->dmb_idx : 0;
 	for (;;) {
 		memset(&info, 0, sizeof(info));
 		err = dev->kind->dmb_next(dev, &idx, &info);
@@ -386,9 +428,10 @@ static int dibs_nl_dmb_dump_one(struct dibs_dev *dev, void *arg)
 			break;
 		if (err)
 			return err;
-		err = dibs_nl_fill_dmb(w->skb, dev, &info, w->cb);
+		err = dibs_nl_fill_dmb(w, dev, &info);
 		if (err) {
 			/* resume at this DMB */
+			ctx->dev = dev->index;
 			ctx->dmb_idx = idx;
 			return err;
 		}
@@ -398,8 +441,8 @@ static int dibs_nl_dmb_dump_one(struct dibs_dev *dev, void *arg)
 		idx++;
 	}
 next_dev:
+	ctx->dev = dev->index + 1;
 	ctx->dmb_idx = 0;
-	w->pos++;
 	return 0;
 }
 
@@ -407,11 +450,7 @@ static int dibs_nl_dmb_get_dumpit(struct sk_buff *skb,
 				  struct netlink_callback *cb)
 {
 	struct nlattr *tb[DIBS_A_DMB_DEV_NAME + 1];
-	struct dibs_nl_walk w = {
-		.skb = skb,
-		.cb = cb,
-		.start = dibs_nl_dump_ctx(cb)->dev_pos,
-	};
+	struct dibs_nl_walk w = {};
 	struct dibs_dev *dev;
 	int err;
 
@@ -423,7 +462,7 @@ static int dibs_nl_dmb_get_dumpit(struct sk_buff *skb,
 	if (tb[DIBS_A_DMB_DEV_NAME]) {
 		w.filter = nla_data(tb[DIBS_A_DMB_DEV_NAME]);
 		/* an unknown device is an error on the first call only */
-		if (!w.start && !dibs_nl_dump_ctx(cb)->dmb_idx) {
+		if (!dibs_nl_dump_ctx(cb)->started) {
 			dev = dibs_dev_get_by_name(w.filter);
 			if (!dev) {
 				NL_SET_ERR_MSG_ATTR(cb->extack,
@@ -435,17 +474,47 @@ static int dibs_nl_dmb_get_dumpit(struct sk_buff *skb,
 		}
 	}
 
-	return dibs_nl_dump_end(&w, dibs_walk_devs(dibs_nl_dmb_dump_one,
-						      &w));
+	/* either list changing makes the DMBs listed inconsistent */
+	dibs_nl_dump_begin(&w, cb, skb,
+			   dibs_devs_gen_read() + dibs_dmbs_gen_read());
+	return dibs_nl_dump_end(&w, dibs_walk_devs_from(w.ctx->dev,
+							dibs_nl_dmb_dump_one,
+							&w));
+}
+
+struct dibs_nl_dev_new_reply {
+	struct genl_info *info;
+	struct sk_buff *msg;	/* NULL once sent (or freed) */
+	void *hdr;
+	bool committing;	/* the device existed, the reply failed */
+};
+
+/*
+ * Send the reply while nobody can delete the new device yet: if it cannot
+ * be delivered (the requester's receive buffer is full), the core deletes
+ * the device again and the request changed nothing.
+ */
+static int dibs_nl_dev_new_commit(struct dibs_dev *dev, void *arg)
+{
+	struct dibs_nl_dev_new_reply *r = arg;
+	struct sk_buff *msg = r->msg;
+
+	r->msg = NULL;
+	r->committing = true;
+	/* NLMSG_GOODSIZE always holds one short string */
+	if (nla_put_string(msg, DIBS_A_DEV_NAME, dev_name(&dev->dev))) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, r->hdr);
+	return genlmsg_reply(msg, r->info);
 }
 
 static int dibs_nl_dev_new_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *kind_attr = info->attrs[DIBS_A_DEV_KIND];
 	struct nlattr *name_attr = info->attrs[DIBS_A_DEV_NAME];
-	char new_name[DIBS_NAME_LEN];
-	struct sk_buff *msg;
-	void *hdr;
+	struct dibs_nl_dev_new_reply r = { .info = info };
 	int err;
 
 	if (GENL_REQ_ATTR_CHECK(info, DIBS_A_DEV_KIND)) {
@@ -453,56 +522,55 @@ static int dibs_nl_dev_new_doit(struct sk_buff *skb, struct genl_info *info)
 		return -EINVAL;
 	}
 
-	/* the reply first: once the device exists, nothing may fail */
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-	if (!msg)
+	/* the reply first: once the device exists, only its delivery may fail */
+	r.msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!r.msg)
 		return -ENOMEM;
-	hdr = genlmsg_put(msg, info->snd_portid, info->snd_seq, &dibs_nl_family,
-			  0, DIBS_CMD_DEV_NEW);
-	if (!hdr) {
-		nlmsg_free(msg);
+	r.hdr = genlmsg_put(r.msg, info->snd_portid, info->snd_seq,
+			    &dibs_nl_family, 0, DIBS_CMD_DEV_NEW);
+	if (!r.hdr) {
+		nlmsg_free(r.msg);
 		return -EMSGSIZE;
 	}
 
-	err = dibs_kind_dev_new(nla_data(kind_attr),
-				name_attr ? nla_data(name_attr) : NULL,
-				new_name, sizeof(new_name), info->extack);
-	if (err) {
-		nlmsg_free(msg);
-		if (info->extack && info->extack->_msg)
-			return err;
-		switch (err) {
-		case -ENOENT:
-			NL_SET_ERR_MSG_ATTR(info->extack, kind_attr,
-					    "unknown device kind");
-			break;
-		case -EOPNOTSUPP:
-			NL_SET_ERR_MSG_ATTR(info->extack, kind_attr,
-					    "this kind cannot create devices");
-			break;
-		case -EEXIST:
-			NL_SET_ERR_MSG_ATTR(info->extack, name_attr,
-					    "a dibs device of that name exists");
-			break;
-		case -EINVAL:
-			NL_SET_ERR_MSG_ATTR(info->extack, name_attr,
-					    "malformed device name");
-			break;
-		default:
-			NL_SET_ERR_MSG(info->extack,
-				       "the kind failed to create the device");
-			break;
-		}
+	err = dibs_kind_dev_new_commit(nla_data(kind_attr),
+				       name_attr ? nla_data(name_attr) : NULL,
+				       dibs_nl_dev_new_commit, &r,
+				       info->extack);
+	if (r.msg)
+		nlmsg_free(r.msg);
+	if (!err)
+		return 0;
+	if (r.committing) {
+		NL_SET_ERR_MSG(info->extack,
+			       "the reply could not be delivered; the new device was deleted again");
 		return err;
 	}
-
-	/* NLMSG_GOODSIZE always holds one short string */
-	if (nla_put_string(msg, DIBS_A_DEV_NAME, new_name)) {
-		nlmsg_free(msg);
-		return -EMSGSIZE;
+	if (info->extack && info->extack->_msg)
+		return err;
+	switch (err) {
+	case -ENOENT:
+		NL_SET_ERR_MSG_ATTR(info->extack, kind_attr,
+				    "unknown device kind");
+		break;
+	case -EOPNOTSUPP:
+		NL_SET_ERR_MSG_ATTR(info->extack, kind_attr,
+				    "this kind cannot create devices");
+		break;
+	case -EEXIST:
+		NL_SET_ERR_MSG_ATTR(info->extack, name_attr,
+				    "a dibs device of that name exists");
+		break;
+	case -EINVAL:
+		NL_SET_ERR_MSG_ATTR(info->extack, name_attr,
+				    "malformed device name");
+		break;
+	default:
+		NL_SET_ERR_MSG(info->extack,
+			       "the kind failed to create the device");
+		break;
 	}
-	genlmsg_end(msg, hdr);
-	return genlmsg_reply(msg, info);
+	return err;
 }
 
 static int dibs_nl_dev_del_doit(struct sk_buff *skb, struct genl_info *info)
@@ -622,46 +690,22 @@ out:
 	return err;
 }
 
-static const struct genl_ops dibs_nl_ops[] = {
-	{
-		.cmd = DIBS_CMD_DEV_GET,
-		.doit = dibs_nl_dev_get_doit,
-		.dumpit = dibs_nl_dev_get_dumpit,
-		.policy = dibs_nl_dev_get_policy,
-		.maxattr = ARRAY_SIZE(dibs_nl_dev_get_policy) - 1,
-	},
-	{
-		.cmd = DIBS_CMD_CLIENT_GET,
-		.dumpit = dibs_nl_client_get_dumpit,
-	},
-	{
-		.cmd = DIBS_CMD_DMB_GET,
-		.dumpit = dibs_nl_dmb_get_dumpit,
-		.policy = dibs_nl_dmb_get_policy,
-		.maxattr = ARRAY_SIZE(dibs_nl_dmb_get_policy) - 1,
-		.flags = GENL_ADMIN_PERM,
-	},
-	{
-		.cmd = DIBS_CMD_DEV_NEW,
-		.doit = dibs_nl_dev_new_doit,
-		.policy = dibs_nl_dev_new_policy,
-		.maxattr = ARRAY_SIZE(dibs_nl_dev_new_policy) - 1,
-		.flags = GENL_ADMIN_PERM,
-	},
-	{
-		.cmd = DIBS_CMD_DEV_DEL,
-		.doit = dibs_nl_dev_del_doit,
-		.policy = dibs_nl_dev_del_policy,
-		.maxattr = ARRAY_SIZE(dibs_nl_dev_del_policy) - 1,
-		.flags = GENL_ADMIN_PERM,
-	},
-	{
-		.cmd = DIBS_CMD_SELFTEST,
-		.doit = dibs_nl_selftest_doit,
-		.policy = dibs_nl_selftest_policy,
-		.maxattr = ARRAY_SIZE(dibs_nl_selftest_policy) - 1,
-		.flags = GENL_ADMIN_PERM,
-	},
+/* In command order, do before dump; each with its own policy. */
+static const struct dibs_genl_split_ops dibs_nl_ops[] = {
+	DIBS_GENL_DO(DIBS_CMD_DEV_GET, dibs_nl_dev_get_doit,
+		     dibs_nl_dev_get_policy, 0),
+	DIBS_GENL_DUMP(DIBS_CMD_DEV_GET, dibs_nl_dev_get_dumpit,
+		       dibs_nl_dev_dump_policy, 0),
+	DIBS_GENL_DUMP(DIBS_CMD_CLIENT_GET, dibs_nl_client_get_dumpit,
+		       dibs_nl_client_get_policy, 0),
+	DIBS_GENL_DUMP(DIBS_CMD_DMB_GET, dibs_nl_dmb_get_dumpit,
+		       dibs_nl_dmb_get_policy, GENL_ADMIN_PERM),
+	DIBS_GENL_DO(DIBS_CMD_DEV_NEW, dibs_nl_dev_new_doit,
+		     dibs_nl_dev_new_policy, GENL_ADMIN_PERM),
+	DIBS_GENL_DO(DIBS_CMD_DEV_DEL, dibs_nl_dev_del_doit,
+		     dibs_nl_dev_del_policy, GENL_ADMIN_PERM),
+	DIBS_GENL_DO(DIBS_CMD_SELFTEST, dibs_nl_selftest_doit,
+		     dibs_nl_selftest_policy, GENL_ADMIN_PERM),
 };
 
 static struct genl_family dibs_nl_family = {
@@ -670,8 +714,6 @@ static struct genl_family dibs_nl_family = {
 	.module = THIS_MODULE,
 	/* our own locks; a self-test must not hold the genetlink mutex */
 	.parallel_ops = true,
-	.ops = dibs_nl_ops,
-	.n_ops = ARRAY_SIZE(dibs_nl_ops),
 	.mcgrps = dibs_nl_mcgrps,
 	.n_mcgrps = ARRAY_SIZE(dibs_nl_mcgrps),
 };
@@ -712,13 +754,14 @@ void dibs_nl_notify_dev(struct dibs_dev *dev, bool added)
  * dibs_nl_init() - register the generic netlink family "dibs"
  *
  * Context: module init.
- * Return: 0 or the error of genl_register_family().
+ * Return: 0, -ENOMEM, or the error of genl_register_family().
  */
 int dibs_nl_init(void)
 {
 	int err;
 
-	err = genl_register_family(&dibs_nl_family);
+	err = dibs_genl_register_family(&dibs_nl_family, dibs_nl_ops,
+					ARRAY_SIZE(dibs_nl_ops));
 	if (err)
 		return err;
 	WRITE_ONCE(dibs_nl_registered, true);
@@ -733,5 +776,5 @@ int dibs_nl_init(void)
 void dibs_nl_exit(void)
 {
 	WRITE_ONCE(dibs_nl_registered, false);
-	genl_unregister_family(&dibs_nl_family);
+	dibs_genl_unregister_family(&dibs_nl_family);
 }

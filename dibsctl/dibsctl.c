@@ -285,6 +285,7 @@ struct request {
 	int err;		/* negative errno from the kernel, or 0 */
 	char extack[512];	/* the kernel's message, if any */
 	bool done;
+	bool intr;		/* a dump saw its list change (NLM_F_DUMP_INTR) */
 };
 
 static void parse_extack(struct request *r, const struct nlmsghdr *nlh,
@@ -366,6 +367,16 @@ static int cb_finish(struct nl_msg *msg, void *arg)
 	return NL_STOP;
 }
 
+/* NLM_F_DUMP_INTR: the list changed while it was dumped; read on, then fail */
+static int cb_dump_intr(struct nl_msg *msg, void *arg)
+{
+	struct request *r = arg;
+
+	(void)msg;
+	r->intr = true;
+	return NL_OK;
+}
+
 static void nl_open(void)
 {
 	int one = 1;
@@ -421,6 +432,7 @@ static int request(struct nl_msg *msg, int (*parse)(struct nl_msg *, void *),
 	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, cb_valid, r);
 	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, cb_ack, r);
 	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, cb_finish, r);
+	nl_cb_set(cb, NL_CB_DUMP_INTR, NL_CB_CUSTOM, cb_dump_intr, r);
 	nl_cb_err(cb, NL_CB_CUSTOM, cb_error, r);
 
 	rc = nl_send_auto(sk, msg);
@@ -438,13 +450,19 @@ static int request(struct nl_msg *msg, int (*parse)(struct nl_msg *, void *),
 		}
 	}
 	nl_cb_put(cb);
+	/* what was read may list an entry twice or miss one: print nothing */
+	if (r->intr && !r->err)
+		r->err = -EINTR;
 	return r->err;
 }
 
 /* Report a failed request the way the user needs to see it. */
 static void report_err(const struct request *r, const char *what)
 {
-	if (r->extack[0])
+	if (r->intr && r->err == -EINTR)
+		error("%s: Dump was interrupted and may be inconsistent (the kernel's list changed while it was read); try again",
+		      what);
+	else if (r->extack[0])
 		error("%s: %s (%s)", what, r->extack, strerror(-r->err));
 	else if (r->err == -EPERM)
 		error("%s: %s (needs CAP_NET_ADMIN)", what, strerror(-r->err));

@@ -298,6 +298,10 @@ struct dibs_dev_stats;
  * @subs: the clients that receive callbacks, indexed by client id
  * @kind: extension: the kind that made the device (NULL: none)
  * @stats: extension: per-CPU counters, see dibs_stats_*()
+ * @index: extension: set by dibs_dev_add(); grows with every device added
+ *	and is never reused, so that a listing can resume after a device
+ * @dmbs_in_use: extension: DMBs registered and not yet unregistered, as
+ *	counted by dibs_stats_dmb(); read it with dibs_dev_dmbs_in_use()
  */
 struct dibs_dev {
 	struct list_head list;
@@ -313,6 +317,8 @@ struct dibs_dev {
 	/* Extensions of this suite; mainline has none of these fields. */
 	const struct dibs_dev_kind *kind;
 	struct dibs_dev_stats __percpu *stats;
+	u64 index;
+	atomic_t dmbs_in_use;
 };
 
 /**
@@ -578,9 +584,26 @@ static inline void dibs_stats_signal(struct dibs_dev *dev)
 }
 
 /**
+ * dibs_dev_dmb_count() - account a DMB registered on or unregistered from @dev
+ * @dev: the device
+ * @registered: true for register_dmb(), false for unregister_dmb()
+ *
+ * Keeps @dev->dmbs_in_use and tells DMB listings in progress that the DMBs
+ * changed.  Drivers call it through dibs_stats_dmb().
+ *
+ * Context: any.
+ */
+void dibs_dev_dmb_count(struct dibs_dev *dev, bool registered);
+
+/**
  * dibs_stats_dmb() - count a successful DMB registration or unregistration
  * @dev: the device
  * @registered: true for register_dmb(), false for unregister_dmb()
+ *
+ * Besides the statistics this keeps the number of DMBs in use (sysfs
+ * ``dmbs``, netlink ``dmbs-in-use``), so a driver calls it for every
+ * register_dmb() and unregister_dmb() that succeeds.  DMBs a driver frees
+ * itself while its device is being deleted need not be counted.
  *
  * Context: any.
  */
@@ -590,6 +613,7 @@ static inline void dibs_stats_dmb(struct dibs_dev *dev, bool registered)
 		__dibs_stats_add(dev, dmb_registered, 1);
 	else
 		__dibs_stats_add(dev, dmb_unregistered, 1);
+	dibs_dev_dmb_count(dev, registered);
 }
 
 /**

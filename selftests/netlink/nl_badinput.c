@@ -193,7 +193,7 @@ int main(void)
 	struct nl_req r;
 	int rc;
 
-	printf("TAP version 13\n1..45\n");
+	printf("TAP version 13\n1..46\n");
 	rc = nl_open(&nl);
 	if (!rc)
 		rc = nl_resolve(&nl, &fam);
@@ -252,6 +252,10 @@ int main(void)
 	req(&r, DIBS_CMD_DEV_GET, 0);
 	req_put_str(&r, DIBS_A_DEV_NAME, "lo");
 	expect("dev-get lo: works", &r, 0, false, NULL, 0);
+	req(&r, DIBS_CMD_DEV_GET, NLM_F_DUMP);
+	req_put_str(&r, DIBS_A_DEV_NAME, "lo");
+	expect("dev-get dump with a name: EINVAL", &r, -EINVAL, true,
+	       "takes no name", 0);
 
 	/* dev-new */
 	req(&r, DIBS_CMD_DEV_NEW, 0);
