@@ -441,16 +441,25 @@ static int ism_unregister_dmb(struct dibs_dev *dibs, struct dibs_dmb *dmb)
 {
 	struct ism_dev *ism = dibs->drv_priv;
 	struct ism_dmb *idmb;
+	bool owned;
 	int rc;
 
 	mutex_lock(&ism->dmb_mutex);
 	idmb = ism_dmb_find(ism, dmb->dmb_tok, dmb->idx);
+	owned = idmb && idmb->client_id != NO_DIBS_CLIENT;
 	rc = idmb ? ism_dmb_unregister(ism, idmb) : -EINVAL;
 	mutex_unlock(&ism->dmb_mutex);
 	if (rc)
 		dibs_stats_error(dibs);
-	else
+	if (owned && !rc)
 		dibs_stats_dmb(dibs, false);
+	else if (owned && rc == -EIO)
+		/*
+		 * Refused: the buffer stays, but it is no client's and not
+		 * in use any more (sysfs dmbs); a later retry that succeeds
+		 * does not count it again.
+		 */
+		dibs_dev_dmb_count(dibs, false);
 	return rc;
 }
 
