@@ -33,7 +33,7 @@ if [ -e /sys/module/dibs_core ]; then
 	exit 4
 fi
 
-ktap_plan 14
+ktap_plan 17
 
 # run WANT_RC STDERR_PATTERN ARGS...: stdout to $tmp/out, stderr to $tmp/err
 run() {
@@ -268,6 +268,45 @@ comp_no_hardcode() {
 	done < "$tmp/table"
 }
 ktap_check "bash completion takes the commands from dibsctl" comp_no_hardcode
+
+# 15-17: kernel answers the host cannot give, from fake_nl.so (LD_PRELOAD;
+# needs a dynamically linked dibsctl)
+fake() {
+	FAKE_NL=$1 LD_PRELOAD=$tmp/fake_nl.so "$DIBSCTL" "${@:2}" > "$tmp/out" 2> "$tmp/err"
+}
+if gcc -Wall -shared -fPIC -o "$tmp/fake_nl.so" selftests/dibsctl/host/fake_nl.c -ldl &&
+   readelf -l "$DIBSCTL" 2> /dev/null | grep -q 'INTERP'; then
+	fake_ok=0
+else
+	fake_ok=1
+fi
+fake_warn() {
+	fake warn dev del x
+	[ $? -eq 0 ] && grep -qx "dibsctl: Warning: fake warning" "$tmp/err" ||
+		{ sed 's/^/# stderr: /' "$tmp/err"; return 1; }
+}
+fake_warn_dump() {
+	fake warn -j dev add lo name x
+	[ $? -eq 0 ] && grep -qx "dibsctl: Warning: fake warning" "$tmp/err" &&
+		! grep -q Warning "$tmp/out" ||
+		{ sed 's/^/# stderr: /' "$tmp/err"; return 1; }
+}
+fake_sendfail() {
+	fake sendfail dev del x
+	[ $? -eq 1 ] && grep -qx "dibsctl: dev del x: netlink: Out of memory" "$tmp/err" ||
+		{ sed 's/^/# stderr: /' "$tmp/err"; return 1; }
+}
+if [ $fake_ok = 0 ]; then
+	ktap_check "a warning (extack) on success is shown" fake_warn
+	ktap_check "with -j the warning goes to stderr only" fake_warn_dump
+	ktap_check "a failed send is reported in libnl's words" fake_sendfail
+else
+	for t in "a warning (extack) on success is shown" \
+		 "with -j the warning goes to stderr only" \
+		 "a failed send is reported in libnl's words"; do
+		ktap_skip "$t" "no gcc, or dibsctl is static"
+	done
+fi
 
 # for scripts/check
 echo "$KTAP_PASS passed, $KTAP_FAIL failed, $KTAP_SKIP skipped"
