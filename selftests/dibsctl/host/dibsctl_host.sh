@@ -33,7 +33,7 @@ if [ -e /sys/module/dibs_core ]; then
 	exit 4
 fi
 
-ktap_plan 17
+ktap_plan 18
 
 # run WANT_RC STDERR_PATTERN ARGS...: stdout to $tmp/out, stderr to $tmp/err
 run() {
@@ -269,7 +269,7 @@ comp_no_hardcode() {
 }
 ktap_check "bash completion takes the commands from dibsctl" comp_no_hardcode
 
-# 15-17: kernel answers the host cannot give, from fake_nl.so (LD_PRELOAD;
+# 15-18: kernel answers the host cannot give, from fake_nl.so (LD_PRELOAD;
 # needs a dynamically linked dibsctl)
 fake() {
 	FAKE_NL=$1 LD_PRELOAD=$tmp/fake_nl.so "$DIBSCTL" "${@:2}" > "$tmp/out" 2> "$tmp/err"
@@ -296,12 +296,19 @@ fake_sendfail() {
 	[ $? -eq 1 ] && grep -qx "dibsctl: dev del x: netlink: Out of memory" "$tmp/err" ||
 		{ sed 's/^/# stderr: /' "$tmp/err"; return 1; }
 }
+fake_nosocket() {
+	fake nosocket dev
+	[ $? -eq 1 ] && grep -qx "dibsctl: cannot open a generic netlink socket: Protocol mismatch" "$tmp/err" ||
+		{ sed 's/^/# stderr: /' "$tmp/err"; return 1; }
+}
 if [ $fake_ok = 0 ]; then
+	ktap_check "a failed socket is reported in libnl's words" fake_nosocket
 	ktap_check "a warning (extack) on success is shown" fake_warn
 	ktap_check "with -j the warning goes to stderr only" fake_warn_dump
 	ktap_check "a failed send is reported in libnl's words" fake_sendfail
 else
-	for t in "a warning (extack) on success is shown" \
+	for t in "a failed socket is reported in libnl's words" \
+		 "a warning (extack) on success is shown" \
 		 "with -j the warning goes to stderr only" \
 		 "a failed send is reported in libnl's words"; do
 		ktap_skip "$t" "no gcc, or dibsctl is static"

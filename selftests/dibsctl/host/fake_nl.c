@@ -8,6 +8,7 @@
  *                     an ACK (success) carrying the extack message
  *                     "fake warning" (NLM_F_ACK_TLVS)
  *   FAKE_NL=sendfail  the family resolves; sending fails with ENOBUFS
+ *   FAKE_NL=nosocket  a netlink socket cannot be made (EPROTONOSUPPORT)
  *
  * genl_ctrl_resolve() of libnl is replaced; sendmsg()/recvmsg() on
  * netlink sockets are answered here, other sockets are left alone.
@@ -41,6 +42,19 @@ static int is_netlink(int fd)
 
 	return !getsockname(fd, (struct sockaddr *)&ss, &len) &&
 	       ss.ss_family == AF_NETLINK;
+}
+
+int socket(int domain, int type, int protocol)
+{
+	static int (*real)(int, int, int);
+
+	if (!real)
+		real = (int (*)(int, int, int))dlsym(RTLD_NEXT, "socket");
+	if (domain == AF_NETLINK && !strcmp(mode(), "nosocket")) {
+		errno = EPROTONOSUPPORT;
+		return -1;
+	}
+	return real(domain, type, protocol);
 }
 
 int genl_ctrl_resolve(void *sk, const char *name)
