@@ -9,7 +9,7 @@
  *	dibsctl [OPTIONS] OBJECT [COMMAND [ARGS]]
  *
  * One table (commands[] below) drives parsing, help, the man page's
- * synopsis (checked by selftests/dibsctl/dibsctl_host.sh) and the bash
+ * synopsis (checked by selftests/dibsctl/host/dibsctl_host.sh) and the bash
  * completion (which reads it from the hidden option --commands).
  * Objects and commands may be abbreviated; the first command of an object
  * is its default.  Every argument after the command is taken literally.
@@ -233,10 +233,10 @@ struct request {
 	bool intr;		/* a dump saw its list change (NLM_F_DUMP_INTR) */
 };
 
+/* The kernel's message (extack): an error's text or a warning on success */
 static void parse_extack(struct request *r, const struct nlmsghdr *nlh,
 			 size_t off)
 {
-	/* the kernel's message: an error's text or a warning on success */
 	struct nlattr *tb[DIBSCTL_NLMSGERR_ATTR_MAX + 1];
 	size_t payload = nlh->nlmsg_len - NLMSG_HDRLEN;
 	struct nlattr *attrs;
