@@ -8,8 +8,13 @@
  *
  *	dibsctl [OPTIONS] OBJECT [COMMAND [ARGS]]
  *
- * Objects and commands may be abbreviated, "show" is the default command.
- * Exit status: 0 success, 1 failure, 2 usage error.
+ * One table (commands[] below) drives parsing, help, the man page's
+ * synopsis (checked by selftests/dibsctl/host/dibsctl_host.sh) and the bash
+ * completion (which reads it from the hidden option --commands).
+ * Objects and commands may be abbreviated; the first command of an object
+ * is its default.  Every argument after the command is taken literally.
+ * Exit status: 0 success, 1 failure, 2 usage error (found before any
+ * netlink).
  */
 
 #include <errno.h>
@@ -22,6 +27,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <netlink/netlink.h>
@@ -64,6 +71,7 @@ static bool opt_json;
 static bool opt_pretty;
 static bool opt_stats;
 static bool opt_details;
+static bool opt_timestamp;
 
 /* Netlink state */
 static struct nl_sock *sk;
@@ -84,66 +92,8 @@ static void __attribute__((format(printf, 1, 2))) error(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
-static void usage_main(FILE *f)
-{
-	fprintf(f,
-		"Usage: dibsctl [OPTIONS] OBJECT [COMMAND [ARGS]]\n"
-		"       dibsctl [OPTIONS] help\n"
-		"where  OBJECT := { dev | gid | client | dmb | selftest | monitor }\n"
-		"       OPTIONS := { -j[son] | -p[retty] | -s[tatistics] | -d[etails] |\n"
-		"                    -V[ersion] | -h[elp] }\n"
-		"\n"
-		"  dev [show [NAME]]               list devices\n"
-		"  dev add KIND [name NAME]        create a device (e.g. KIND lo)\n"
-		"  dev del NAME                    delete a device\n"
-		"  gid [show [NAME]]               device names and GIDs\n"
-		"  client [show]                   registered clients\n"
-		"  dmb [show [dev NAME]]           registered DMBs (needs CAP_NET_ADMIN)\n"
-		"  selftest [NAME | all]           run the built-in self-test\n"
-		"  monitor                         print device notifications\n"
-		"\n"
-		"Objects and commands may be abbreviated; OBJECT help shows the\n"
-		"object's syntax.\n");
-}
-
-static void usage_dev(FILE *f)
-{
-	fprintf(f,
-		"Usage: dibsctl [-j [-p]] [-s] [-d] dev [show [NAME]]\n"
-		"       dibsctl [-j [-p]] dev add KIND [name NAME]\n"
-		"       dibsctl dev del NAME\n"
-		"       dibsctl dev help\n");
-}
-
-static void usage_gid(FILE *f)
-{
-	fprintf(f, "Usage: dibsctl [-j [-p]] gid [show [NAME]]\n"
-		   "       dibsctl gid help\n");
-}
-
-static void usage_client(FILE *f)
-{
-	fprintf(f, "Usage: dibsctl [-j [-p]] client [show]\n"
-		   "       dibsctl client help\n");
-}
-
-static void usage_dmb(FILE *f)
-{
-	fprintf(f, "Usage: dibsctl [-j [-p]] dmb [show [dev NAME]]\n"
-		   "       dibsctl dmb help\n");
-}
-
-static void usage_selftest(FILE *f)
-{
-	fprintf(f, "Usage: dibsctl [-j [-p]] selftest [NAME | all]\n"
-		   "       dibsctl selftest help\n");
-}
-
-static void usage_monitor(FILE *f)
-{
-	fprintf(f, "Usage: dibsctl [-j [-p]] monitor\n"
-		   "       dibsctl monitor help\n");
-}
+static void usage_main(FILE *f);
+static void usage_obj(FILE *f, const char *obj);
 
 /* True if @arg is a non-empty prefix of @word (iproute2's matches()). */
 static bool matches(const char *arg, const char *word)
@@ -151,12 +101,6 @@ static bool matches(const char *arg, const char *word)
 	size_t len = strlen(arg);
 
 	return len && len <= strlen(word) && !strncmp(arg, word, len);
-}
-
-static bool is_help(const char *arg)
-{
-	return matches(arg, "help") || !strcmp(arg, "-h") ||
-	       !strcmp(arg, "--help");
 }
 
 /*
@@ -283,11 +227,13 @@ struct request {
 	int (*parse)(struct nl_msg *msg, void *arg);
 	void *arg;
 	int err;		/* negative errno from the kernel, or 0 */
+	int nlerr;		/* libnl's error (NLE_*) if libnl failed */
 	char extack[512];	/* the kernel's message, if any */
 	bool done;
 	bool intr;		/* a dump saw its list change (NLM_F_DUMP_INTR) */
 };
 
+/* The kernel's message (extack): an error's text or a warning on success */
 static void parse_extack(struct request *r, const struct nlmsghdr *nlh,
 			 size_t off)
 {
@@ -340,11 +286,29 @@ static int cb_error(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
 	return NL_STOP;
 }
 
+/* A warning the kernel attached to a successful request, as ip prints it */
+static void report_warning(struct request *r)
+{
+	if (r->extack[0])
+		fprintf(stderr, "%s: Warning: %s\n", prog, r->extack);
+	r->extack[0] = '\0';
+}
+
+/* The ACK of a request that succeeded; it may carry a warning (extack) */
 static int cb_ack(struct nl_msg *msg, void *arg)
 {
+	const struct nlmsghdr *nlh = nlmsg_hdr(msg);
 	struct request *r = arg;
+	size_t off = sizeof(struct nlmsgerr);
 
-	(void)msg;
+	if (nlh->nlmsg_len >= NLMSG_HDRLEN + sizeof(struct nlmsgerr)) {
+		const struct nlmsgerr *e = nlmsg_data(nlh);
+
+		if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
+			off += e->msg.nlmsg_len - NLMSG_HDRLEN;
+		parse_extack(r, nlh, off);
+		report_warning(r);
+	}
 	r->done = true;
 	return NL_STOP;
 }
@@ -358,10 +322,11 @@ static int cb_finish(struct nl_msg *msg, void *arg)
 
 	if (nlh->nlmsg_len >= NLMSG_HDRLEN + sizeof(int)) {
 		memcpy(&err, nlmsg_data(nlh), sizeof(err));
-		if (err < 0) {
+		parse_extack(r, nlh, sizeof(int));
+		if (err < 0)
 			r->err = err;
-			parse_extack(r, nlh, sizeof(int));
-		}
+		else
+			report_warning(r);
 	}
 	r->done = true;
 	return NL_STOP;
@@ -377,34 +342,60 @@ static int cb_dump_intr(struct nl_msg *msg, void *arg)
 	return NL_OK;
 }
 
+/*
+ * Why the family is missing: dibs_core is not loaded, or it is and we are
+ * in another network namespace than the initial one (the family is not
+ * netns-aware: it exists only there).
+ */
+static void family_missing(void)
+{
+	if (access("/sys/module/dibs_core", F_OK))
+		error("dibs_core is not loaded (modprobe dibs_core, or a device driver such as dibs_lo)");
+	else
+		error("dibs_core is loaded, but its netlink family is not visible here: it exists only in the initial network namespace (is this a container or `ip netns exec`?)");
+	exit(EXIT_FAILURE);
+}
+
+/*
+ * Open the socket and resolve the family; called on the first request,
+ * after the command line has been parsed completely.
+ */
 static void nl_open(void)
 {
-	int one = 1;
+	int one = 1, rc;
 
+	if (sk)
+		return;
 	sk = nl_socket_alloc();
 	if (!sk) {
 		error("out of memory");
 		exit(EXIT_FAILURE);
 	}
-	if (genl_connect(sk) < 0) {
+	rc = genl_connect(sk);
+	if (rc < 0) {
 		error("cannot open a generic netlink socket: %s",
-		      strerror(errno));
+		      nl_geterror(rc));
 		exit(EXIT_FAILURE);
 	}
 	/* without it the kernel's error messages stay in the kernel */
 	setsockopt(nl_socket_get_fd(sk), SOL_NETLINK, NETLINK_EXT_ACK, &one,
 		   sizeof(one));
 	family_id = genl_ctrl_resolve(sk, DIBS_FAMILY_NAME);
+	if (family_id == -NLE_OBJ_NOTFOUND)
+		family_missing();
 	if (family_id < 0) {
-		error("the dibs netlink family is not available (is dibs_core loaded?)");
+		error("cannot look up the dibs netlink family: %s",
+		      nl_geterror(family_id));
 		exit(EXIT_FAILURE);
 	}
 }
 
 static struct nl_msg *msg_new(uint8_t cmd, int flags)
 {
-	struct nl_msg *msg = nlmsg_alloc();
+	struct nl_msg *msg;
 
+	nl_open();
+	msg = nlmsg_alloc();
 	if (!msg || !genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, family_id, 0,
 				 flags, cmd, DIBS_FAMILY_VERSION)) {
 		error("out of memory");
@@ -439,12 +430,14 @@ static int request(struct nl_msg *msg, int (*parse)(struct nl_msg *, void *),
 	nlmsg_free(msg);
 	if (rc < 0) {
 		nl_cb_put(cb);
-		return -EIO;
+		r->nlerr = rc;
+		r->err = -EIO;
+		return r->err;
 	}
 	while (!r->done) {
 		rc = nl_recvmsgs(sk, cb);
 		if (rc < 0 && !r->done) {
-			error("netlink: %s", nl_geterror(rc));
+			r->nlerr = rc;
 			r->err = -EIO;
 			break;
 		}
@@ -459,7 +452,9 @@ static int request(struct nl_msg *msg, int (*parse)(struct nl_msg *, void *),
 /* Report a failed request the way the user needs to see it. */
 static void report_err(const struct request *r, const char *what)
 {
-	if (r->intr && r->err == -EINTR)
+	if (r->nlerr)
+		error("%s: netlink: %s", what, nl_geterror(r->nlerr));
+	else if (r->intr && r->err == -EINTR)
 		error("%s: Dump was interrupted and may be inconsistent (the kernel's list changed while it was read); try again",
 		      what);
 	else if (r->extack[0])
@@ -537,8 +532,8 @@ static bool attr_gid(const struct nlattr *a, char *buf)
 enum { ST_MOVE, ST_BYTES, ST_SIGNALS, ST_REG, ST_UNREG, ST_ERRORS, ST_N };
 
 static const char *const stat_keys[ST_N] = {
-	"move-data", "bytes-moved", "signals", "dmb-registered",
-	"dmb-unregistered", "errors",
+	"move_data", "bytes_moved", "signals", "dmb_registered",
+	"dmb_unregistered", "errors",
 };
 
 struct dev_info {
@@ -671,12 +666,12 @@ static void dev_json(const struct dev_info *d, bool full)
 	jstr("kind", d->kind);
 	jstr("gid", d->gid);
 	if (d->has_fabric)
-		jhex("fabric-id", d->fabric);
+		jhex("fabric_id", d->fabric);
 	if (full) {
 		if (d->has_max)
-			juint("max-dmbs", d->max_dmbs);
+			juint("max_dmbs", d->max_dmbs);
 		if (d->has_in_use)
-			juint("dmbs-in-use", d->in_use);
+			juint("dmbs_in_use", d->in_use);
 		if (d->parent[0])
 			jstr("parent", d->parent);
 		jkey("client");
@@ -763,16 +758,20 @@ static void dev_print_table(const struct dev_list *l)
 		if (opt_details)
 			printf("  %s", d->parent[0] ? d->parent : "-");
 		putchar('\n');
-		if (opt_stats && d->has_stats)
-			printf("    move_data %" PRIu64 " bytes_moved %" PRIu64
-			       " signals %" PRIu64 " dmb_registered %" PRIu64
-			       " dmb_unregistered %" PRIu64 " errors %" PRIu64
-			       "\n",
-			       d->stats[ST_MOVE], d->stats[ST_BYTES],
-			       d->stats[ST_SIGNALS], d->stats[ST_REG],
-			       d->stats[ST_UNREG], d->stats[ST_ERRORS]);
+		if (opt_stats && d->has_stats) {
+			int k;
+
+			/* the same names as the JSON keys */
+			fputs("   ", stdout);
+			for (k = 0; k < ST_N; k++)
+				printf(" %s %" PRIu64, stat_keys[k],
+				       d->stats[k]);
+			putchar('\n');
+		}
 	}
 }
+
+static bool name_ok(const char *what, const char *name);
 
 static int cmd_dev_show(int argc, char **argv)
 {
@@ -783,11 +782,14 @@ static int cmd_dev_show(int argc, char **argv)
 
 	if (argc > 1) {
 		error("dev show: unexpected argument '%s'", argv[1]);
-		usage_dev(stderr);
+		usage_obj(stderr, "dev");
 		return EXIT_USAGE;
 	}
-	if (argc == 1)
+	if (argc == 1) {
+		if (!name_ok("dev show", argv[0]))
+			return EXIT_USAGE;
 		name = argv[0];
+	}
 	snprintf(what, sizeof(what), "dev show%s%.16s", name ? " " : "",
 		 name ? name : "");
 	get_devs(name, &l, what);
@@ -833,14 +835,14 @@ static int cmd_dev_add(int argc, char **argv)
 
 	if (argc < 1) {
 		error("dev add: missing KIND");
-		usage_dev(stderr);
+		usage_obj(stderr, "dev");
 		return EXIT_USAGE;
 	}
 	if (argc == 3 && matches(argv[1], "name")) {
 		name = argv[2];
 	} else if (argc != 1) {
 		error("dev add: unexpected argument '%s'", argv[1]);
-		usage_dev(stderr);
+		usage_obj(stderr, "dev");
 		return EXIT_USAGE;
 	}
 	if (!name_ok("dev add", argv[0]) || (name && !name_ok("dev add", name)))
@@ -874,7 +876,7 @@ static int cmd_dev_del(int argc, char **argv)
 	if (argc != 1) {
 		error(argc ? "dev del: unexpected argument '%s'" :
 			     "dev del: missing NAME%s", argc ? argv[1] : "");
-		usage_dev(stderr);
+		usage_obj(stderr, "dev");
 		return EXIT_USAGE;
 	}
 	if (!name_ok("dev del", argv[0]))
@@ -894,47 +896,19 @@ static int cmd_dev_del(int argc, char **argv)
 	return EXIT_SUCCESS;
 }
 
-static int obj_dev(int argc, char **argv)
-{
-	if (argc == 0 || matches(argv[0], "show") || matches(argv[0], "list")) {
-		if (argc == 0)
-			return cmd_dev_show(0, argv);
-		if (argc > 1 && !name_ok("dev show", argv[1]))
-			return EXIT_USAGE;
-		return cmd_dev_show(argc - 1, argv + 1);
-	}
-	if (matches(argv[0], "add"))
-		return cmd_dev_add(argc - 1, argv + 1);
-	if (matches(argv[0], "delete"))
-		return cmd_dev_del(argc - 1, argv + 1);
-	if (is_help(argv[0])) {
-		usage_dev(stdout);
-		return EXIT_SUCCESS;
-	}
-	error("dev: unknown command '%s'", argv[0]);
-	usage_dev(stderr);
-	return EXIT_USAGE;
-}
-
-static int obj_gid(int argc, char **argv)
+static int cmd_gid_show(int argc, char **argv)
 {
 	const char *name = NULL;
 	struct dev_list l;
 	int i;
 
-	if (argc && is_help(argv[0])) {
-		usage_gid(stdout);
-		return EXIT_SUCCESS;
-	}
-	if (argc && matches(argv[0], "show")) {
-		argc--;
-		argv++;
-	}
-	if (argc > 1 || (argc == 1 && !name_ok("gid show", argv[0]))) {
-		error("gid: unexpected argument '%s'", argv[argc > 1]);
-		usage_gid(stderr);
+	if (argc > 1) {
+		error("gid show: unexpected argument '%s'", argv[1]);
+		usage_obj(stderr, "gid");
 		return EXIT_USAGE;
 	}
+	if (argc == 1 && !name_ok("gid show", argv[0]))
+		return EXIT_USAGE;
 	if (argc == 1)
 		name = argv[0];
 	get_devs(name, &l, "gid show");
@@ -986,20 +960,15 @@ static int parse_client(struct nl_msg *msg, void *arg)
 	return NL_OK;
 }
 
-static int obj_client(int argc, char **argv)
+static int cmd_client_show(int argc, char **argv)
 {
 	struct client_list l = { 0 };
 	struct request r;
 	int i;
 
-	if (argc && is_help(argv[0])) {
-		usage_client(stdout);
-		return EXIT_SUCCESS;
-	}
-	if (argc > 1 || (argc == 1 && !matches(argv[0], "show") &&
-			 !matches(argv[0], "list"))) {
-		error("client: unexpected argument '%s'", argv[argc > 1]);
-		usage_client(stderr);
+	if (argc) {
+		error("client show: unexpected argument '%s'", argv[0]);
+		usage_obj(stderr, "client");
 		return EXIT_USAGE;
 	}
 	if (request(msg_new(DIBS_CMD_CLIENT_GET, NLM_F_DUMP), parse_client, &l,
@@ -1088,7 +1057,7 @@ static int parse_dmb(struct nl_msg *msg, void *arg)
 	return NL_OK;
 }
 
-static int obj_dmb(int argc, char **argv)
+static int cmd_dmb_show(int argc, char **argv)
 {
 	struct dmb_list l = { 0 };
 	const char *dev = NULL;
@@ -1096,21 +1065,14 @@ static int obj_dmb(int argc, char **argv)
 	struct request r;
 	int i;
 
-	if (argc && is_help(argv[0])) {
-		usage_dmb(stdout);
-		return EXIT_SUCCESS;
-	}
-	if (argc && (matches(argv[0], "show") || matches(argv[0], "list"))) {
-		argc--;
-		argv++;
-	}
-	if (argc == 2 && matches(argv[0], "dev")) {
+	if (argc == 2 && !strcmp(argv[0], "dev")) {
 		dev = argv[1];
 		if (!name_ok("dmb show", dev))
 			return EXIT_USAGE;
 	} else if (argc) {
-		error("dmb: unexpected argument '%s'", argv[0]);
-		usage_dmb(stderr);
+		error("dmb show: %s '%s'", argc == 1 && !strcmp(argv[0], "dev") ?
+		      "missing NAME after" : "unexpected argument", argv[0]);
+		usage_obj(stderr, "dmb");
 		return EXIT_USAGE;
 	}
 
@@ -1130,15 +1092,15 @@ static int obj_dmb(int argc, char **argv)
 			const struct dmb_info *d = &l.d[i];
 
 			jopen('{');
-			jstr("dev-name", d->dev);
+			jstr("dev_name", d->dev);
 			jhex("token", d->token);
 			juint("len", d->len);
 			juint("index", d->index);
-			juint("client-id", d->client_id);
+			juint("client_id", d->client_id);
 			if (d->client[0])
-				jstr("client-name", d->client);
+				jstr("client_name", d->client);
 			jstr("rgid", d->rgid);
-			juint("attach-count", d->attach);
+			juint("attach_count", d->attach);
 			jclose('}');
 		}
 		jclose(']');
@@ -1226,6 +1188,9 @@ static const char *result_name(uint32_t result)
 	return "unknown";
 }
 
+/* true once the JSON array of selftest results has been opened */
+static bool st_json_open;
+
 /* Run the self-test on @name; 0 all passed, 1 a check failed, -1 error. */
 static int selftest_one(const char *name)
 {
@@ -1258,8 +1223,12 @@ static int selftest_one(const char *name)
 			failed = true;
 
 	if (opt_json) {
+		/* the array opens with the first result: nothing on errors */
+		if (!st_json_open)
+			jopen('[');
+		st_json_open = true;
 		jopen('{');
-		jstr("dev-name", run.dev[0] ? run.dev : name);
+		jstr("dev_name", run.dev[0] ? run.dev : name);
 		jkey("check");
 		jopen('[');
 		for (i = 0; i < run.n; i++) {
@@ -1280,28 +1249,22 @@ static int selftest_one(const char *name)
 	return failed ? 1 : 0;
 }
 
-static int obj_selftest(int argc, char **argv)
+static int cmd_selftest_run(int argc, char **argv)
 {
 	struct dev_list l = { 0 };
 	bool failed = false;
 	int i, rc;
 
-	if (argc && is_help(argv[0])) {
-		usage_selftest(stdout);
-		return EXIT_SUCCESS;
-	}
 	if (argc > 1) {
-		error("selftest: unexpected argument '%s'", argv[1]);
-		usage_selftest(stderr);
+		error("selftest run: unexpected argument '%s'", argv[1]);
+		usage_obj(stderr, "selftest");
 		return EXIT_USAGE;
 	}
-	if (argc == 1 && strcmp(argv[0], "all")) {
-		if (!name_ok("selftest", argv[0]))
-			return EXIT_USAGE;
-		if (opt_json)
-			jopen('[');
+	if (argc == 1 && !name_ok("selftest run", argv[0]))
+		return EXIT_USAGE;
+	if (argc == 1) {
 		rc = selftest_one(argv[0]);
-		if (opt_json)
+		if (opt_json && st_json_open)
 			jclose(']');
 		return rc ? EXIT_FAILURE : EXIT_SUCCESS;
 	}
@@ -1311,17 +1274,26 @@ static int obj_selftest(int argc, char **argv)
 		error("selftest: there are no dibs devices");
 		return EXIT_FAILURE;
 	}
-	if (opt_json)
-		jopen('[');
 	for (i = 0; i < l.n; i++) {
 		if (selftest_one(l.devs[i].name))
 			failed = true;
 		fflush(stdout);
 	}
-	if (opt_json)
+	/* devices that could not be tested are left out (and exit 1) */
+	if (opt_json && st_json_open)
 		jclose(']');
 	free(l.devs);
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
+
+static int cmd_selftest_all(int argc, char **argv)
+{
+	if (argc) {
+		error("selftest all: unexpected argument '%s'", argv[0]);
+		usage_obj(stderr, "selftest");
+		return EXIT_USAGE;
+	}
+	return cmd_selftest_run(0, argv);
 }
 
 /*
@@ -1335,59 +1307,136 @@ static void on_signal(int sig)
 	_exit(EXIT_SUCCESS);
 }
 
-static int monitor_event(struct nl_msg *msg, void *arg)
-{
-	struct genlmsghdr *gh = nlmsg_data(nlmsg_hdr(msg));
-	struct dev_info d;
-	const char *ev;
+static int monitor_grp = -1;	/* the dibs family's group while joined */
 
-	(void)arg;
-	if (nlmsg_hdr(msg)->nlmsg_type != family_id)
-		return NL_SKIP;
-	switch (gh->cmd) {
-	case DIBS_CMD_DEV_ADD_NTF:
-		ev = "add";
-		break;
-	case DIBS_CMD_DEV_DEL_NTF:
-		ev = "del";
-		break;
-	default:
-		return NL_SKIP;
-	}
+/* -t: when an event was read, in local time to the microsecond */
+static void monitor_stamp(char *buf, size_t size)
+{
+	struct timeval tv;
+	struct tm tm;
+	size_t n;
+
+	gettimeofday(&tv, NULL);
+	localtime_r(&tv.tv_sec, &tm);
+	n = strftime(buf, size, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf + n, size - n, ".%06ld", (long)tv.tv_usec);
+}
+
+static void monitor_dev(struct genlmsghdr *gh)
+{
+	bool added = gh->cmd == DIBS_CMD_DEV_ADD_NTF;
+	const char *ev = added ? "new" : "del";
+	char stamp[64];
+	struct dev_info d;
+
 	parse_dev_attrs(genlmsg_attrdata(gh, 0), genlmsg_attrlen(gh, 0), &d);
+	if (opt_timestamp)
+		monitor_stamp(stamp, sizeof(stamp));
 	if (opt_json) {
 		jopen('{');
-		jstr("name", gh->cmd == DIBS_CMD_DEV_ADD_NTF ? "dev-add-ntf" :
-							     "dev-del-ntf");
-		jkey("msg");
-		dev_json(&d, gh->cmd == DIBS_CMD_DEV_ADD_NTF);
+		if (opt_timestamp)
+			jstr("timestamp", stamp);
+		jstr("object", "dev");
+		jstr("event", ev);
+		jkey("dev");
+		dev_json(&d, added);
 		jclose('}');
 	} else {
+		if (opt_timestamp)
+			printf("[%s] ", stamp);
 		printf("[dev,%s] %s kind %s gid %s fabric 0x%04x\n", ev, d.name,
 		       d.kind[0] ? d.kind : "-", d.gid, d.fabric);
 	}
 	fflush(stdout);
+}
+
+/* nlctrl's news about the dibs family: gone, back (with its groups) */
+static void monitor_ctrl(struct nl_msg *msg, struct genlmsghdr *gh)
+{
+	struct nlattr *tb[CTRL_ATTR_MAX + 1];
+	struct nlattr *g, *ga;
+	int rem, grem, rc;
+
+	if (genlmsg_parse(nlmsg_hdr(msg), 0, tb, CTRL_ATTR_MAX, NULL) < 0 ||
+	    !tb[CTRL_ATTR_FAMILY_NAME] ||
+	    strcmp(nla_get_string(tb[CTRL_ATTR_FAMILY_NAME]), DIBS_FAMILY_NAME))
+		return;
+	if (gh->cmd == CTRL_CMD_DELFAMILY) {
+		if (family_id >= 0)
+			error("monitor: the dibs netlink family went away (dibs_core unloaded); waiting for it to return");
+		family_id = -1;
+		monitor_grp = -1;
+		return;
+	}
+	if (gh->cmd != CTRL_CMD_NEWFAMILY && gh->cmd != CTRL_CMD_NEWMCAST_GRP)
+		return;
+	if (tb[CTRL_ATTR_FAMILY_ID])
+		family_id = nla_get_u16(tb[CTRL_ATTR_FAMILY_ID]);
+	if (monitor_grp >= 0 || !tb[CTRL_ATTR_MCAST_GROUPS])
+		return;
+	nla_for_each_nested(g, tb[CTRL_ATTR_MCAST_GROUPS], rem) {
+		const char *name = NULL;
+		int id = -1;
+
+		nla_for_each_nested(ga, g, grem) {
+			if (nla_type(ga) == CTRL_ATTR_MCAST_GRP_NAME)
+				name = nla_get_string(ga);
+			else if (nla_type(ga) == CTRL_ATTR_MCAST_GRP_ID)
+				id = nla_get_u32(ga);
+		}
+		if (!name || id < 0 || strcmp(name, DIBS_MCGRP_MONITOR))
+			continue;
+		rc = nl_socket_add_membership(sk, id);
+		if (rc < 0) {
+			error("monitor: cannot join the group again: %s",
+			      nl_geterror(rc));
+			exit(EXIT_FAILURE);
+		}
+		monitor_grp = id;
+		error("monitor: the dibs netlink family is back; monitoring again");
+	}
+}
+
+static int monitor_event(struct nl_msg *msg, void *arg)
+{
+	struct genlmsghdr *gh = nlmsg_data(nlmsg_hdr(msg));
+	int type = nlmsg_hdr(msg)->nlmsg_type;
+
+	(void)arg;
+	if (type == GENL_ID_CTRL) {
+		monitor_ctrl(msg, gh);
+		return NL_OK;
+	}
+	if (family_id < 0 || type != family_id)
+		return NL_SKIP;
+	if (gh->cmd == DIBS_CMD_DEV_ADD_NTF || gh->cmd == DIBS_CMD_DEV_DEL_NTF)
+		monitor_dev(gh);
 	return NL_OK;
 }
 
-static int obj_monitor(int argc, char **argv)
+static int cmd_monitor(int argc, char **argv)
 {
 	struct sigaction sa;
-	int grp, rc;
+	int ctrl_grp, rc;
 
-	if (argc && is_help(argv[0])) {
-		usage_monitor(stdout);
-		return EXIT_SUCCESS;
-	}
 	if (argc) {
 		error("monitor: unexpected argument '%s'", argv[0]);
-		usage_monitor(stderr);
+		usage_obj(stderr, "monitor");
 		return EXIT_USAGE;
 	}
-	grp = genl_ctrl_resolve_grp(sk, DIBS_FAMILY_NAME, DIBS_MCGRP_MONITOR);
-	if (grp < 0) {
-		error("monitor: the dibs family has no group '%s'",
-		      DIBS_MCGRP_MONITOR);
+	nl_open();
+	monitor_grp = genl_ctrl_resolve_grp(sk, DIBS_FAMILY_NAME,
+					    DIBS_MCGRP_MONITOR);
+	if (monitor_grp < 0) {
+		error("monitor: the dibs family has no group '%s': %s",
+		      DIBS_MCGRP_MONITOR, nl_geterror(monitor_grp));
+		return EXIT_FAILURE;
+	}
+	/* nlctrl tells when the family goes away and when it returns */
+	ctrl_grp = genl_ctrl_resolve_grp(sk, "nlctrl", "notify");
+	if (ctrl_grp < 0) {
+		error("monitor: cannot find nlctrl's notify group: %s",
+		      nl_geterror(ctrl_grp));
 		return EXIT_FAILURE;
 	}
 	memset(&sa, 0, sizeof(sa));
@@ -1397,13 +1446,18 @@ static int obj_monitor(int argc, char **argv)
 
 	nl_socket_disable_seq_check(sk);
 	nl_socket_modify_cb(sk, NL_CB_VALID, NL_CB_CUSTOM, monitor_event, NULL);
-	rc = nl_socket_add_membership(sk, grp);
+	rc = nl_socket_add_memberships(sk, monitor_grp, ctrl_grp, 0);
 	if (rc < 0) {
-		error("monitor: cannot join the group: %s", nl_geterror(rc));
+		error("monitor: cannot join the groups: %s", nl_geterror(rc));
 		return EXIT_FAILURE;
 	}
 	for (;;) {
 		rc = nl_recvmsgs_default(sk);
+		if (rc == -NLE_NOMEM) {
+			/* the socket overran (ENOBUFS): say so, go on */
+			error("monitor: events were lost (receive buffer overrun)");
+			continue;
+		}
 		if (rc < 0 && rc != -NLE_INTR) {
 			error("monitor: %s", nl_geterror(rc));
 			return EXIT_FAILURE;
@@ -1412,21 +1466,123 @@ static int obj_monitor(int argc, char **argv)
 }
 
 /*
+ * The command table: parsing, help, the man page's synopsis and the bash
+ * completion all follow it.  Objects are matched by prefix in the order of
+ * their first entry ("d" is dev), commands by prefix in table order; the
+ * first command of an object is its default (only when nothing follows
+ * the object).  An object without a command (monitor) has cmd NULL.
+ * In @args, upper case words are values, lower case words keywords.
+ */
+struct command {
+	const char *obj;
+	const char *cmd;
+	const char *args;
+	const char *opts;	/* the options that apply */
+	const char *desc;
+	int (*fn)(int argc, char **argv);
+};
+
+static const struct command commands[] = {
+	{ "dev", "show", "[NAME]", "[-j [-p]] [-s] [-d]",
+	  "list devices", cmd_dev_show },
+	{ "dev", "add", "KIND [name NAME]", "[-j [-p]]",
+	  "create a device (KIND lo: dibs_lo)", cmd_dev_add },
+	{ "dev", "del", "NAME", "",
+	  "delete a device", cmd_dev_del },
+	{ "dmb", "show", "[dev NAME]", "[-j [-p]]",
+	  "registered DMBs (needs CAP_NET_ADMIN)", cmd_dmb_show },
+	{ "gid", "show", "[NAME]", "[-j [-p]]",
+	  "device names and GIDs", cmd_gid_show },
+	{ "client", "show", "", "[-j [-p]]",
+	  "registered clients", cmd_client_show },
+	{ "selftest", "run", "[NAME]", "[-j [-p]]",
+	  "kernel self-test on NAME or every device", cmd_selftest_run },
+	{ "selftest", "all", "", "[-j [-p]]",
+	  "kernel self-test on every device", cmd_selftest_all },
+	{ "monitor", NULL, "", "[-j [-p]] [-t]",
+	  "print device notifications", cmd_monitor },
+};
+
+static void print_synopsis(FILE *f, const struct command *c, bool opts)
+{
+	fprintf(f, "dibsctl%s%s %s", opts && c->opts[0] ? " " : "",
+		opts ? c->opts : "", c->obj);
+	if (c->cmd)
+		fprintf(f, " %s", c->cmd);
+	if (c->args[0])
+		fprintf(f, " %s", c->args);
+}
+
+static void usage_main(FILE *f)
+{
+	unsigned int i;
+	int n;
+
+	fprintf(f,
+		"Usage: dibsctl [OPTIONS] OBJECT [COMMAND [ARGS]]\n"
+		"       dibsctl [OPTIONS] help [OBJECT]\n"
+		"where  OBJECT := { dev | dmb | gid | client | selftest | monitor }\n"
+		"       OPTIONS := { -j[son] | -p[retty] | -s[tatistics] | -d[etails] |\n"
+		"                    -t[imestamp] | -V[ersion] | -h[elp] }\n"
+		"\n");
+	for (i = 0; i < ARRAY_SIZE(commands); i++) {
+		fputs("  ", f);
+		n = fprintf(f, "%s%s%s%s%s", commands[i].obj,
+			    commands[i].cmd ? " " : "",
+			    commands[i].cmd ? commands[i].cmd : "",
+			    commands[i].args[0] ? " " : "", commands[i].args);
+		fprintf(f, "%*s%s\n", n < 30 ? 30 - n : 1, "",
+			commands[i].desc);
+	}
+	fprintf(f,
+		"\n"
+		"Objects and commands may be abbreviated; the first command of\n"
+		"an object is its default.  Arguments after the command are\n"
+		"taken literally (a device may be called \"show\" or \"help\").\n"
+		"dibsctl help OBJECT shows the object's syntax.\n");
+}
+
+static void usage_obj(FILE *f, const char *obj)
+{
+	const char *lead = "Usage:";
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(commands); i++) {
+		if (strcmp(commands[i].obj, obj))
+			continue;
+		fprintf(f, "%-6s ", lead);
+		print_synopsis(f, &commands[i], true);
+		fputc('\n', f);
+		lead = "";
+	}
+	fprintf(f, "%-6s dibsctl %s help\n", lead, obj);
+}
+
+/* --commands (for the completion and the tests): OBJECT COMMAND ARGS */
+static void print_commands(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(commands); i++) {
+		print_synopsis(stdout, &commands[i], false);
+		putchar('\n');
+	}
+}
+
+/* The object @arg abbreviates, or NULL */
+static const char *find_object(const char *arg)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(commands); i++)
+		if (matches(arg, commands[i].obj))
+			return commands[i].obj;
+	return NULL;
+}
+
+/*
  * Main
  */
-
-static const struct {
-	const char *name;
-	int (*fn)(int argc, char **argv);
-} objects[] = {
-	/* order decides abbreviations: "d" is dev */
-	{ "dev", obj_dev },
-	{ "dmb", obj_dmb },
-	{ "gid", obj_gid },
-	{ "client", obj_client },
-	{ "selftest", obj_selftest },
-	{ "monitor", obj_monitor },
-};
 
 int main(int argc, char **argv)
 {
@@ -1434,17 +1590,22 @@ int main(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "pretty", no_argument, NULL, 'p' },
 		{ "statistics", no_argument, NULL, 's' },
-		{ "stats", no_argument, NULL, 's' },
 		{ "details", no_argument, NULL, 'd' },
+		{ "timestamp", no_argument, NULL, 't' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
+		/* not for users: the command table, for completion and tests */
+		{ "commands", no_argument, NULL, 'C' },
 		{ NULL, 0, NULL, 0 },
 	};
+	const struct command *c = NULL;
+	const char *obj;
 	unsigned int i;
-	int c, rc;
+	int opt, rc;
 
-	while ((c = getopt_long(argc, argv, "+jpsdVh", long_opts, NULL)) != -1) {
-		switch (c) {
+	while ((opt = getopt_long(argc, argv, "+jpsdtVh", long_opts,
+				  NULL)) != -1) {
+		switch (opt) {
 		case 'j':
 			opt_json = true;
 			break;
@@ -1457,11 +1618,17 @@ int main(int argc, char **argv)
 		case 'd':
 			opt_details = true;
 			break;
+		case 't':
+			opt_timestamp = true;
+			break;
 		case 'V':
 			printf("dibsctl %s\n", DIBSCTL_VERSION);
 			return EXIT_SUCCESS;
 		case 'h':
 			usage_main(stdout);
+			return EXIT_SUCCESS;
+		case 'C':
+			print_commands();
 			return EXIT_SUCCESS;
 		default:
 			usage_main(stderr);
@@ -1476,23 +1643,56 @@ int main(int argc, char **argv)
 		usage_main(stderr);
 		return EXIT_USAGE;
 	}
-	if (is_help(argv[0])) {
-		usage_main(stdout);
+	obj = find_object(argv[0]);
+	if (!obj && matches(argv[0], "help")) {
+		if (argc == 1) {
+			usage_main(stdout);
+			return EXIT_SUCCESS;
+		}
+		obj = find_object(argv[1]);
+		if (argc > 2 || !obj) {
+			error("help: unknown object '%s'", argv[argc > 2 ? 2 : 1]);
+			usage_main(stderr);
+			return EXIT_USAGE;
+		}
+		usage_obj(stdout, obj);
 		return EXIT_SUCCESS;
 	}
-	for (i = 0; i < ARRAY_SIZE(objects); i++) {
-		if (!matches(argv[0], objects[i].name))
-			continue;
-		/* help needs no kernel */
-		if (argc > 1 && is_help(argv[1]))
-			return objects[i].fn(argc - 1, argv + 1);
-		nl_open();
-		rc = objects[i].fn(argc - 1, argv + 1);
-		fflush(stdout);
-		nl_socket_free(sk);
-		return rc;
+	if (!obj) {
+		error("unknown object '%s'", argv[0]);
+		usage_main(stderr);
+		return EXIT_USAGE;
 	}
-	error("unknown object '%s'", argv[0]);
-	usage_main(stderr);
-	return EXIT_USAGE;
+	argc--;
+	argv++;
+	/* the COMMAND position: a command of the object, or help */
+	for (i = 0; i < ARRAY_SIZE(commands); i++) {
+		if (strcmp(commands[i].obj, obj))
+			continue;
+		if (!commands[i].cmd || !argc) {
+			c = &commands[i];
+			break;
+		}
+		if (matches(argv[0], commands[i].cmd)) {
+			c = &commands[i];
+			argc--;
+			argv++;
+			break;
+		}
+	}
+	if (argc && (!c || !c->cmd) && matches(argv[0], "help")) {
+		usage_obj(stdout, obj);
+		return EXIT_SUCCESS;
+	}
+	if (!c) {
+		error("%s: unknown command '%s'", obj, argv[0]);
+		usage_obj(stderr, obj);
+		return EXIT_USAGE;
+	}
+	/* usage errors are found before the first netlink request */
+	rc = c->fn(argc, argv);
+	fflush(stdout);
+	if (sk)
+		nl_socket_free(sk);
+	return rc;
 }

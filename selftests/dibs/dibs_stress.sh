@@ -6,7 +6,7 @@
 # and on a device that a third kthread creates and deletes under the
 # traffic, for DIBS_STRESS_DURATION seconds (default 30).  Then checks that
 # the module reported no failure, that nothing is left and that the kernel
-# log is clean.  Meanwhile `dibsctl selftest dstr0` runs again and again:
+# log is clean.  Meanwhile `dibsctl selftest run dstr0` runs again and again:
 # its dmbs-in-use check must pass although the churn changes how many DMBs
 # the device holds all the time (only the self-check's own count).
 
@@ -47,7 +47,7 @@ selfcheck_loop() {
 		_n=$((_n + 1))
 	done
 	while [ -e /sys/class/dibs/dstr0 ]; do
-		dibsctl selftest dstr0 >> "$tmp/selfcheck" 2>&1
+		dibsctl selftest run dstr0 >> "$tmp/selfcheck" 2>&1
 		usleep 200000
 	done
 }

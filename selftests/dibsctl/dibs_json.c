@@ -14,7 +14,8 @@
  *   dibs_json selftest           `dibsctl -j selftest`: well-formed, no
  *                                check failed
  *   dibs_json monitor            `dibsctl -j monitor` output (one object
- *                                per line): prints "EVENT NAME" per line
+ *                                per line): prints "OBJECT,EVENT NAME" per
+ *                                line
  *
  * Diagnostics go to stdout as "# ..." (KTAP comments); exit 0 if all is
  * well, 1 if not, 2 on bad usage.
@@ -467,12 +468,12 @@ static void same_devs(const struct jv *arr, const char *key, bool one)
 static void check_dev(const struct jv *d, bool stats)
 {
 	static const char *const keys[] = {
-		"name", "kind", "gid", "fabric-id", "max-dmbs", "dmbs-in-use",
+		"name", "kind", "gid", "fabric_id", "max_dmbs", "dmbs_in_use",
 		"parent", "client", "stats", NULL,
 	};
 	static const char *const stat_keys[] = {
-		"move-data", "bytes-moved", "signals", "dmb-registered",
-		"dmb-unregistered", "errors", NULL,
+		"move_data", "bytes_moved", "signals", "dmb_registered",
+		"dmb_unregistered", "errors", NULL,
 	};
 	const char *name, *gid, *fabric;
 	char buf[64], what[64];
@@ -499,22 +500,22 @@ static void check_dev(const struct jv *d, bool stats)
 		fail("%s: gid %s, sysfs has %s", what, gid, buf);
 	need_str(d, what, "kind");
 
-	fabric = need_str(d, what, "fabric-id");
+	fabric = need_str(d, what, "fabric_id");
 	if (fabric) {
 		if (!parse_hex(fabric, &f))
-			fail("%s: fabric-id \"%s\" is not hex like 0x1f",
+			fail("%s: fabric_id \"%s\" is not hex like 0x1f",
 			     what, fabric);
 		else if (f != sysfs_uint(name, "fabric_id", 16))
-			fail("%s: fabric-id %s, sysfs has 0x%" PRIx64, what,
+			fail("%s: fabric_id %s, sysfs has 0x%" PRIx64, what,
 			     fabric, sysfs_uint(name, "fabric_id", 16));
 	}
-	if (need_uint(d, what, "max-dmbs", &u) &&
+	if (need_uint(d, what, "max_dmbs", &u) &&
 	    u != sysfs_uint(name, "max_dmbs", 10))
-		fail("%s: max-dmbs %" PRIu64 ", sysfs has %" PRIu64, what, u,
+		fail("%s: max_dmbs %" PRIu64 ", sysfs has %" PRIu64, what, u,
 		     sysfs_uint(name, "max_dmbs", 10));
-	if (need_uint(d, what, "dmbs-in-use", &u) &&
+	if (need_uint(d, what, "dmbs_in_use", &u) &&
 	    u != sysfs_uint(name, "dmbs", 10))
-		fail("%s: dmbs-in-use %" PRIu64 ", sysfs has %" PRIu64, what,
+		fail("%s: dmbs_in_use %" PRIu64 ", sysfs has %" PRIu64, what,
 		     u, sysfs_uint(name, "dmbs", 10));
 	if (get(d, "parent"))
 		need_str(d, what, "parent");
@@ -606,8 +607,8 @@ static void check_clients(const struct jv *root)
 static void check_dmbs(const struct jv *root)
 {
 	static const char *const keys[] = {
-		"dev-name", "token", "len", "index", "client-id",
-		"client-name", "rgid", "attach-count", NULL,
+		"dev_name", "token", "len", "index", "client_id",
+		"client_name", "rgid", "attach_count", NULL,
 	};
 	char names[256][32];
 	int n, i, j, count;
@@ -620,7 +621,7 @@ static void check_dmbs(const struct jv *root)
 		const struct jv *d = root->v[i];
 
 		only_keys(d, "dmb", keys);
-		dev = need_str(d, "dmb", "dev-name");
+		dev = need_str(d, "dmb", "dev_name");
 		tok = need_str(d, "dmb", "token");
 		if (tok && (!parse_hex(tok, &t) || !t))
 			fail("dmb: token \"%s\" not a non-zero hex number", tok);
@@ -630,21 +631,21 @@ static void check_dmbs(const struct jv *root)
 		    u >= sysfs_uint(dev, "max_dmbs", 10))
 			fail("dmb: index %" PRIu64 " beyond max_dmbs of %s", u,
 			     dev);
-		if (need_uint(d, "dmb", "client-id", &u) && u >= 8)
-			fail("dmb: client-id %" PRIu64 " out of range", u);
-		need_uint(d, "dmb", "attach-count", &u);
+		if (need_uint(d, "dmb", "client_id", &u) && u >= 8)
+			fail("dmb: client_id %" PRIu64 " out of range", u);
+		need_uint(d, "dmb", "attach_count", &u);
 		rgid = need_str(d, "dmb", "rgid");
 		if (rgid && !is_uuid(rgid))
 			fail("dmb: rgid \"%s\" is not a UUID", rgid);
-		if (get(d, "client-name"))
-			need_str(d, "dmb", "client-name");
+		if (get(d, "client_name"))
+			need_str(d, "dmb", "client_name");
 	}
 	/* as many DMBs per device as sysfs counts */
 	n = sysfs_devs(names, 256);
 	for (i = 0; i < n; i++) {
 		count = 0;
 		for (j = 0; j < root->n; j++) {
-			struct jv *v = get(root->v[j], "dev-name");
+			struct jv *v = get(root->v[j], "dev_name");
 
 			if (v && v->t == J_STR && !strcmp(v->s, names[i]))
 				count++;
@@ -657,7 +658,7 @@ static void check_dmbs(const struct jv *root)
 
 static void check_selftest(const struct jv *root)
 {
-	static const char *const keys[] = { "dev-name", "check", NULL };
+	static const char *const keys[] = { "dev_name", "check", NULL };
 	static const char *const ckeys[] = { "name", "result", "message", NULL };
 	const char *dev, *res, *name;
 	int i, j;
@@ -671,7 +672,7 @@ static void check_selftest(const struct jv *root)
 		const struct jv *c;
 
 		only_keys(r, "selftest", keys);
-		dev = need_str(r, "selftest", "dev-name");
+		dev = need_str(r, "selftest", "dev_name");
 		c = get(r, "check");
 		if (!dev || !c || c->t != J_ARR || !c->n) {
 			fail("selftest: no checks for %s", dev ? dev : "?");
@@ -726,14 +727,21 @@ int main(int argc, char **argv)
 			const char *ev, *name;
 			struct jv *m;
 
+			static const char *const keys[] = {
+				"timestamp", "object", "event", "dev", NULL,
+			};
+			const char *obj;
+
 			root = parse_value();
-			ev = need_str(root, "event", "name");
-			m = get(root, "msg");
-			name = m ? need_str(m, "event msg", "name") : NULL;
+			only_keys(root, "event", keys);
+			obj = need_str(root, "event", "object");
+			ev = need_str(root, "event", "event");
+			m = get(root, "dev");
+			name = m ? need_str(m, "event dev", "name") : NULL;
 			if (!m)
-				fail("event without msg");
-			if (ev && name)
-				printf("%s %s\n", ev, name);
+				fail("event without dev");
+			if (obj && ev && name)
+				printf("%s,%s %s\n", obj, ev, name);
 			if (m && !get(m, "gid"))
 				fail("event without gid");
 		}

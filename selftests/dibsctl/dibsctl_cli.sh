@@ -10,7 +10,7 @@ cd "$(dirname "$0")" || exit 1
 . ./dibsctl_lib.sh
 
 dctl_init
-ktap_plan 24
+ktap_plan 31
 
 want_version="dibsctl $(cat ./VERSION)"
 if [ "$(dibsctl -V)" = "$want_version" ] &&
@@ -22,8 +22,15 @@ else
 fi
 
 dctl_run "no dibs_core: clear message, exit 1" 1 \
-	"^dibsctl: the dibs netlink family is not available (is dibs_core loaded?)$" \
+	"^dibsctl: dibs_core is not loaded (modprobe dibs_core" \
 	-- dibsctl dev
+# usage errors are found before netlink: exit 2 also without dibs_core
+dctl_run "no dibs_core: dev add without KIND is a usage error" 2 \
+	"dev add: missing KIND" -- dibsctl dev add
+dctl_run "no dibs_core: unknown command is a usage error" 2 \
+	"unknown command 'foo'" -- dibsctl dev foo
+dctl_run "no dibs_core: extra argument is a usage error" 2 \
+	"unexpected argument 'b'" -- dibsctl dev show a b
 dctl_run "no arguments: usage, exit 2" 2 "Usage:" -- dibsctl
 dctl_run "unknown object: exit 2" 2 "unknown object 'bogus'" -- dibsctl bogus
 dctl_run "unknown option: exit 2" 2 "" -- dibsctl -x dev
@@ -32,6 +39,14 @@ grep -q "OBJECT := { dev | gid | client | dmb | selftest | monitor }" \
 	"$DCTL_TMP/out" || ktap_diag "help text lacks the object list"
 dctl_run "dev help works without dibs_core" 0 "" -- dibsctl dev help
 grep -q "dev add KIND" "$DCTL_TMP/out" || ktap_diag "dev help lacks dev add"
+dibsctl dev help > "$DCTL_TMP/devhelp"
+if dibsctl help dev > "$DCTL_TMP/helpdev" &&
+   cmp -s "$DCTL_TMP/devhelp" "$DCTL_TMP/helpdev"; then
+	ktap_pass "help dev prints the dev usage"
+else
+	sed 's/^/# /' "$DCTL_TMP/helpdev"
+	ktap_fail "help dev prints the dev usage"
+fi
 
 if ! modprobe dibs_lo devices=1; then
 	ktap_diag "modprobe dibs_lo failed"
@@ -69,6 +84,13 @@ dctl_run "unknown device: kernel message, exit 1" 1 \
 	dibsctl dev show nosuch
 dctl_run "gid of unknown device: exit 1" 1 "no such dibs device" -- \
 	dibsctl gid show nosuch
+dctl_run "gid NAME without show: usage error" 2 "unknown command 'lo'" -- \
+	dibsctl gid lo
+dctl_run "selftest show is not a device: usage error" 2 \
+	"unknown command 'show'" -- dibsctl selftest show
+# reserved words after the command are names: they reach the kernel
+dctl_run "dev show help: the device help, not the usage" 1 \
+	"dev show help: no such dibs device" -- dibsctl dev show help
 dctl_run "dev add of unknown kind: kernel message, exit 1" 1 \
 	"dev add: unknown device kind.*(No such file or directory)" -- \
 	dibsctl dev add nosuchkind

@@ -34,7 +34,7 @@ else
 fi
 ktap_check "dev show rt0 finds it" dctl_quiet dibsctl dev show rt0
 g1=$(cat /sys/class/dibs/rt0/gid 2>/dev/null)
-ktap_check "the new device passes the self-test" dctl_quiet dibsctl selftest rt0
+ktap_check "the new device passes the self-test" dctl_quiet dibsctl selftest run rt0
 ktap_check "dev del rt0" dibsctl dev del rt0
 ktap_check "dev del $new" dibsctl dev del "$new"
 if [ ! -e /sys/class/dibs/rt0 ] && [ ! -e "/sys/class/dibs/$new" ] &&
@@ -57,20 +57,20 @@ DCTL_MON=
 sed 's/^/# monitor: /' "$DCTL_TMP/mon"
 
 events=$(awk '{ print $1, $2 }' "$DCTL_TMP/mon" | tr '\n' ';')
-want="[dev,add] $new;[dev,add] rt0;[dev,del] rt0;[dev,del] $new;"
+want="[dev,new] $new;[dev,new] rt0;[dev,del] rt0;[dev,del] $new;"
 if [ "$events" = "$want" ]; then
 	ktap_pass "monitor: add and del of both devices, in order"
 else
 	ktap_diag "got '$events', want '$want'"
 	ktap_fail "monitor: add and del of both devices, in order"
 fi
-if grep -q "^\[dev,add\] rt0 kind lo gid $g1 fabric 0xfffe$" "$DCTL_TMP/mon"; then
+if grep -q "^\[dev,new\] rt0 kind lo gid $g1 fabric 0xfffe$" "$DCTL_TMP/mon"; then
 	ktap_pass "monitor: the add event carries kind, GID and fabric"
 else
 	ktap_fail "monitor: the add event carries kind, GID and fabric"
 fi
 if ./dibs_json monitor < "$DCTL_TMP/monj" > "$DCTL_TMP/monj.ev" &&
-   [ "$(tr '\n' ';' < "$DCTL_TMP/monj.ev")" = "dev-add-ntf $new;dev-add-ntf rt0;dev-del-ntf rt0;dev-del-ntf $new;" ]; then
+   [ "$(tr '\n' ';' < "$DCTL_TMP/monj.ev")" = "dev,new $new;dev,new rt0;dev,del rt0;dev,del $new;" ]; then
 	ktap_pass "monitor -j: the same events as JSON"
 else
 	sed 's/^/# /' "$DCTL_TMP/monj" "$DCTL_TMP/monj.ev"

@@ -10,7 +10,7 @@ cd "$(dirname "$0")" || exit 1
 . ./dibsctl_lib.sh
 
 dctl_init
-ktap_plan 12
+ktap_plan 16
 
 # jcheck NAME MODE [OPT] -- DIBSCTL ARGS...
 jcheck() {
@@ -40,6 +40,7 @@ jcheck "-j gid" gids "" -- -j gid
 jcheck "-j client" clients "" -- -j client
 jcheck "-j dmb" dmbs "" -- -j dmb
 jcheck "-j selftest all" selftest "" -- -j selftest all
+jcheck "-j selftest run lo" selftest "" -- -j selftest run lo
 
 # pretty output is the same JSON
 ok=0
@@ -79,6 +80,41 @@ if ! dibsctl -j dev show nosuch > "$DCTL_TMP/nj" 2> "$DCTL_TMP/nje" &&
 	ktap_pass "-j on error: nothing on stdout, message on stderr"
 else
 	ktap_fail "-j on error: nothing on stdout, message on stderr"
+fi
+
+# -j selftest of a missing device: nothing on stdout (it printed "[]")
+if ! dibsctl -j selftest run nosuch > "$DCTL_TMP/sj" 2> "$DCTL_TMP/sje" &&
+   [ ! -s "$DCTL_TMP/sj" ] && grep -q "no such dibs device" "$DCTL_TMP/sje"; then
+	ktap_pass "-j selftest on error: nothing on stdout"
+else
+	sed 's/^/# stdout: /' "$DCTL_TMP/sj"
+	ktap_fail "-j selftest on error: nothing on stdout"
+fi
+
+# every key of every command is snake_case (jq's .key needs it)
+: > "$DCTL_TMP/keys"
+for cmd in "-s dev show" "gid" "client" "dmb" "selftest run lo"; do
+	# shellcheck disable=SC2086
+	dibsctl -j $cmd | ./dibs_json print |
+		grep -o '"[^"]*":' >> "$DCTL_TMP/keys"
+done
+if [ -s "$DCTL_TMP/keys" ] && ! grep -qv '^"[a-z][a-z0-9_]*":$' "$DCTL_TMP/keys"; then
+	ktap_pass "JSON keys are snake_case"
+else
+	grep -v '^"[a-z][a-z0-9_]*":$' "$DCTL_TMP/keys" | sort -u | sed 's/^/# key: /'
+	ktap_fail "JSON keys are snake_case"
+fi
+
+# the counters have one name each: the -s text line and the JSON stats
+txt=$(dibsctl -s dev show lo | awk 'NR == 3 { for (i = 1; i < NF; i += 2) print $i }' | tr '\n' ' ')
+jsn=$(dibsctl -j -s dev show lo | ./dibs_json print |
+	sed -n 's/.*"stats":{\([^}]*\)}.*/\1/p' | tr ',' '\n' |
+	sed -n 's/^"\([^"]*\)":.*/\1/p' | tr '\n' ' ')
+if [ -n "$txt" ] && [ "$txt" = "$jsn" ]; then
+	ktap_pass "-s text and -j stats name the counters alike ($txt)"
+else
+	ktap_diag "text: '$txt', JSON: '$jsn'"
+	ktap_fail "-s text and -j stats name the counters alike"
 fi
 
 ktap_finished

@@ -61,7 +61,7 @@ else
 fi
 
 # parallel runs are serialised, both succeed
-dibsctl selftest lo > "$DCTL_TMP/p1" 2>&1 &
+dibsctl selftest run lo > "$DCTL_TMP/p1" 2>&1 &
 p1=$!
 dibsctl selftest all > "$DCTL_TMP/p2" 2>&1 &
 p2=$!
@@ -77,14 +77,14 @@ else
 fi
 
 dctl_run "selftest of unknown device: exit 1" 1 "no such dibs device" -- \
-	dibsctl selftest nosuch
+	dibsctl selftest run nosuch
 dctl_run "selftest as nobody: exit 1" 1 "Operation not permitted" -- \
-	./dibs_runas dibsctl selftest lo
+	./dibs_runas dibsctl selftest run lo
 # a device deleted while the self-test runs on it: both finish cleanly
 race_ok=0
 for i in 1 2 3 4 5 6 7 8 9 10; do
 	dibsctl dev add lo name race0 > /dev/null || { race_ok=1; break; }
-	dibsctl selftest race0 > "$DCTL_TMP/race" 2>&1 &
+	dibsctl selftest run race0 > "$DCTL_TMP/race" 2>&1 &
 	st=$!
 	dibsctl dev del race0 || race_ok=1
 	wait $st

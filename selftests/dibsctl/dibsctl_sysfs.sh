@@ -109,7 +109,7 @@ stat_of() {
 }
 m0=$(stat_of move_data)
 r0=$(stat_of dmb_registered)
-dibsctl selftest lo > /dev/null
+dibsctl selftest run lo > /dev/null
 m1=$(stat_of move_data)
 r1=$(stat_of dmb_registered)
 if [ -n "$m0" ] && [ -n "$m1" ] && [ "$m1" -gt "$m0" ] &&

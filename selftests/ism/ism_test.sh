@@ -123,10 +123,10 @@ check_dibsctl() {
 
 # dibsctl selftest DEV: all checks pass or skip, the essential ones pass
 check_selftest() {
-	dibsctl selftest "$1" > "$tmp/st" 2>&1
+	dibsctl selftest run "$1" > "$tmp/st" 2>&1
 	_rc=$?
 	sed 's/^/# /' "$tmp/st"
-	[ "$_rc" -eq 0 ] || { ktap_diag "dibsctl selftest $1: exit $_rc"; return 1; }
+	[ "$_rc" -eq 0 ] || { ktap_diag "dibsctl selftest run $1: exit $_rc"; return 1; }
 	awk '$3 != "pass" && $3 != "skip" { bad = 1 } END { exit bad }' "$tmp/st" ||
 		return 1
 	for c in gid-reachable register-dmb dmb-listed move-data \

@@ -3,8 +3,9 @@
 #
 # nl_ynl.sh - mainline's YNL (its C library, and the code its ynl-gen-c.py
 # generates from our spec) decodes the dev-get and client-get dumps to the
-# same values as dibsctl -j prints.  Stands in for mainline's python
-# tools/net/ynl/cli.py, which the busybox guests cannot run.
+# same values as dibsctl -j prints (under the same names, in snake_case).
+# Stands in for mainline's python tools/net/ynl/cli.py, which the busybox
+# guests cannot run.
 
 cd "$(dirname "$0")" || exit 1
 . ./nl_lib.sh
@@ -38,7 +39,10 @@ compare() {
 	_what=$2
 	shift 2
 	./nl_ynl "$_what" > /tmp/nl_ynl.raw 2> /tmp/nl_ynl.err
-	../dibsctl/dibs_json print < /tmp/nl_ynl.raw > /tmp/nl_ynl.y
+	# YNL prints the spec's names (fabric-id); dibsctl's JSON keys are
+	# those names in snake_case (fabric_id)
+	../dibsctl/dibs_json print < /tmp/nl_ynl.raw |
+		sed -e ':a' -e 's/"\([a-z0-9_]*\)-\([a-z0-9_-]*\)":/"\1_\2":/' -e 'ta' > /tmp/nl_ynl.y
 	dibsctl -j "$@" | ../dibsctl/dibs_json print > /tmp/nl_ynl.d
 	if [ -s /tmp/nl_ynl.y ] && cmp -s /tmp/nl_ynl.y /tmp/nl_ynl.d &&
 	   [ "$(wc -c < /tmp/nl_ynl.d)" -gt 3 ]; then
