@@ -14,13 +14,18 @@
  * Locking, outermost first:
  *
  * dibs_kinds_lock (mutex)
- *	The list of kinds.  Held across every kind new_dev()/del_dev() call, so
- *	those never run concurrently, and dibs_kind_unregister() waits for them.
+ *	The list of kinds.  Held across every kind new_dev() call (and the
+ *	request's commit), so those never run concurrently and nobody deletes
+ *	a device before its request committed.  Not held across a kind's
+ *	del_dev(): dibs_kind_dev_del() claims the device (dibs_dev.kind_del)
+ *	and holds a reference on the kind's module instead.
  * dibs_devs_lock (mutex)
- *	The list of devices.  Held while devices are added and removed and
- *	while clients' add_dev()/del_dev() run, so a client never sees a device
- *	twice or after its removal.  Clients must not add or delete devices, or
- *	(un)register clients, from add_dev()/del_dev().
+ *	The list of devices, each device's removing flag and clients mask, and
+ *	dibs_clients_leaving[].  Held while devices are added and while
+ *	clients' add_dev() run, and while a client unregisters, so a client
+ *	never sees a device twice.  Not held across the del_dev() calls of a
+ *	device removal (see below).  Clients must not add or delete devices,
+ *	or (un)register clients, from add_dev()/del_dev().
  * dibs_clients_lock (mutex)
  *	The clients[] array.
  * dibs_dev.lock (spinlock, IRQ-safe)
@@ -31,6 +36,18 @@
  *	takes it in its hard interrupt handler: readers that anybody may
  *	trigger (sysfs, netlink) do not take it for more than a few entries;
  *	the DMBs in use are a counter (dibs_dev.dmbs_in_use), not a scan.
+ *
+ * Removal.  A client's del_dev() may wait for a long time (SMC-D waits for
+ * the programs using the device to close their sockets).  dibs_dev_del()
+ * therefore marks the device removing and stops its callbacks under the
+ * locks, then calls each client's del_dev() without them, and takes the
+ * device off the list and out of sysfs under dibs_devs_lock at the end.  A
+ * removing device keeps its name, is listed (with its state), gets no new
+ * client and no self-test.  Each client's del_dev() runs once: whoever
+ * clears its bit in dibs_dev.clients under dibs_devs_lock calls it (the
+ * removal, or dibs_unregister_client()).  While the removal runs a
+ * client's del_dev(), dibs_clients_leaving[id] counts it: the client's
+ * unregistration waits for that to end, and its slot is not reused before.
  *
  * Listings (netlink dumps) span several calls.  They resume after a stable
  * key (dibs_dev.index, the client id, the DMB index) and compare generation
@@ -48,6 +65,7 @@
 #include <linux/netlink.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/wait.h>
 
 #include "dibs_core.h"
 
@@ -68,6 +86,9 @@ static atomic_t dibs_dmbs_gen = ATOMIC_INIT(0);
 
 static DEFINE_MUTEX(dibs_clients_lock);
 static struct dibs_client *dibs_clients[MAX_DIBS_CLIENTS];
+/* del_dev() calls of removals in flight, per client id; dibs_devs_lock */
+static unsigned int dibs_clients_leaving[MAX_DIBS_CLIENTS];
+static DECLARE_WAIT_QUEUE_HEAD(dibs_leaving_wq);
 
 static inline struct dibs_dev *to_dibs_dev(struct device *dev)
 {
@@ -152,8 +173,9 @@ int dibs_register_client(struct dibs_client *client)
 
 	mutex_lock(&dibs_devs_lock);
 	mutex_lock(&dibs_clients_lock);
+	/* a slot whose last client is still leaving a device is not free */
 	for (i = 0; i < MAX_DIBS_CLIENTS; i++)
-		if (!dibs_clients[i])
+		if (!dibs_clients[i] && !dibs_clients_leaving[i])
 			break;
 	if (i == MAX_DIBS_CLIENTS) {
 		mutex_unlock(&dibs_clients_lock);
@@ -167,9 +189,12 @@ int dibs_register_client(struct dibs_client *client)
 	mutex_unlock(&dibs_clients_lock);
 
 	list_for_each_entry(dibs, &dibs_devs, list) {
+		if (dibs->removing)
+			continue;
 		dibs->priv[i] = NULL;
 		client->ops->add_dev(dibs);
 		dibs_dev_set_sub(dibs, i, client);
+		__set_bit(i, &dibs->clients);
 	}
 	dibs_devs_changed();
 	mutex_unlock(&dibs_devs_lock);
@@ -181,6 +206,7 @@ int dibs_unregister_client(struct dibs_client *client)
 {
 	struct dibs_dev *dibs;
 	unsigned int busy;
+	u8 id;
 
 	mutex_lock(&dibs_devs_lock);
 	if (client->id >= MAX_DIBS_CLIENTS ||
@@ -201,17 +227,24 @@ int dibs_unregister_client(struct dibs_client *client)
 		}
 	}
 
-	list_for_each_entry(dibs, &dibs_devs, list) {
-		dibs_dev_set_sub(dibs, client->id, NULL);
-		client->ops->del_dev(dibs);
-		dibs->priv[client->id] = NULL;
-	}
-
+	id = client->id;
 	mutex_lock(&dibs_clients_lock);
-	dibs_clients[client->id] = NULL;
+	dibs_clients[id] = NULL;
 	mutex_unlock(&dibs_clients_lock);
+
+	/* Devices being removed whose removal has not reached us yet too. */
+	list_for_each_entry(dibs, &dibs_devs, list) {
+		if (!__test_and_clear_bit(id, &dibs->clients))
+			continue;
+		dibs_dev_set_sub(dibs, id, NULL);
+		client->ops->del_dev(dibs);
+		dibs->priv[id] = NULL;
+	}
 	dibs_devs_changed();
 	mutex_unlock(&dibs_devs_lock);
+
+	/* A removal in our del_dev(): no callback of ours may outlive us. */
+	wait_event(dibs_leaving_wq, !READ_ONCE(dibs_clients_leaving[id]));
 	return 0;
 }
 EXPORT_SYMBOL_GPL(dibs_unregister_client);
@@ -261,11 +294,20 @@ static ssize_t dmbs_show(struct device *dev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RO(dmbs);
 
+static ssize_t state_show(struct device *dev, struct device_attribute *attr,
+			  char *buf)
+{
+	return sysfs_emit(buf, "%s\n", READ_ONCE(to_dibs_dev(dev)->removing) ?
+			  "removing" : "live");
+}
+static DEVICE_ATTR_RO(state);
+
 static struct attribute *dibs_dev_attrs[] = {
 	&dev_attr_gid.attr,
 	&dev_attr_fabric_id.attr,
 	&dev_attr_max_dmbs.attr,
 	&dev_attr_dmbs.attr,
+	&dev_attr_state.attr,
 	NULL,
 };
 ATTRIBUTE_GROUPS(dibs_dev);
@@ -372,6 +414,7 @@ int dibs_dev_add(struct dibs_dev *dibs)
 			continue;
 		dibs_clients[i]->ops->add_dev(dibs);
 		dibs_dev_set_sub(dibs, i, dibs_clients[i]);
+		__set_bit(i, &dibs->clients);
 	}
 	mutex_unlock(&dibs_clients_lock);
 	dibs->index = dibs_devs_next_index++;
@@ -392,27 +435,58 @@ err:
 }
 EXPORT_SYMBOL_GPL(dibs_dev_add);
 
+/*
+ * Hand the next client still on @dibs to the removal: its del_dev() is the
+ * caller's to call.  NULL when none is left; then dibs_devs_lock is held.
+ */
+static struct dibs_client *dibs_dev_next_leaving(struct dibs_dev *dibs)
+{
+	struct dibs_client *client;
+	unsigned long id;
+
+	mutex_lock(&dibs_devs_lock);
+	id = find_first_bit(&dibs->clients, MAX_DIBS_CLIENTS);
+	if (id >= MAX_DIBS_CLIENTS)
+		return NULL;
+	__clear_bit(id, &dibs->clients);
+	client = dibs_clients[id];
+	WRITE_ONCE(dibs_clients_leaving[id], dibs_clients_leaving[id] + 1);
+	mutex_unlock(&dibs_devs_lock);
+	return client;
+}
+
 void dibs_dev_del(struct dibs_dev *dibs)
 {
+	struct dibs_client *client;
 	unsigned long flags;
 	int i;
 
 	mutex_lock(&dibs_devs_lock);
-	if (list_empty(&dibs->list)) {
+	if (list_empty(&dibs->list) || dibs->removing) {
 		mutex_unlock(&dibs_devs_lock);
 		return;
 	}
+	WRITE_ONCE(dibs->removing, true);
 	spin_lock_irqsave(&dibs->lock, flags);
 	for (i = 0; i < MAX_DIBS_CLIENTS; i++)
 		dibs->subs[i] = NULL;
 	spin_unlock_irqrestore(&dibs->lock, flags);
+	dibs_devs_changed();
+	mutex_unlock(&dibs_devs_lock);
+	sysfs_notify(&dibs->dev.kobj, NULL, "state");
 
-	mutex_lock(&dibs_clients_lock);
-	for (i = 0; i < MAX_DIBS_CLIENTS; i++)
-		if (dibs_clients[i])
-			dibs_clients[i]->ops->del_dev(dibs);
-	mutex_unlock(&dibs_clients_lock);
+	/* Without the locks: a del_dev() may wait for as long as it must. */
+	while ((client = dibs_dev_next_leaving(dibs))) {
+		client->ops->del_dev(dibs);
+		dibs->priv[client->id] = NULL;
+		mutex_lock(&dibs_devs_lock);
+		WRITE_ONCE(dibs_clients_leaving[client->id],
+			   dibs_clients_leaving[client->id] - 1);
+		mutex_unlock(&dibs_devs_lock);
+		wake_up_all(&dibs_leaving_wq);
+	}
 
+	/* dibs_dev_next_leaving() returned with dibs_devs_lock held */
 	list_del_init(&dibs->list);
 	dibs_devs_changed();
 	dibs_nl_notify_dev(dibs, false);
@@ -590,7 +664,10 @@ EXPORT_SYMBOL_GPL(dibs_kind_register);
 
 void dibs_kind_unregister(struct dibs_dev_kind *kind)
 {
-	/* Waits for a new_dev()/del_dev() call of this kind in flight. */
+	/*
+	 * Waits for a new_dev() call in flight; a del_dev() call holds a
+	 * reference on the kind's module, whose exit cannot start before.
+	 */
 	mutex_lock(&dibs_kinds_lock);
 	list_del_init(&kind->list);
 	mutex_unlock(&dibs_kinds_lock);
@@ -690,37 +767,79 @@ int dibs_kind_dev_new(const char *kind_name, const char *name, char *new_name,
 }
 EXPORT_SYMBOL_GPL(dibs_kind_dev_new);
 
+/*
+ * Claim the device named @name for a kind's del_dev(): one at a time, and
+ * not while it is being removed.  Returns it with a reference, or an
+ * ERR_PTR() with an extack message.
+ */
+static struct dibs_dev *dibs_kind_dev_claim(const char *name,
+					    struct netlink_ext_ack *extack)
+{
+	struct dibs_dev *dibs;
+
+	mutex_lock(&dibs_devs_lock);
+	dibs = __dibs_dev_find(name);
+	if (!dibs) {
+		NL_SET_ERR_MSG(extack, "no dibs device of that name");
+		dibs = ERR_PTR(-ENODEV);
+	} else if (dibs->removing || dibs->kind_del) {
+		NL_SET_ERR_MSG(extack, "the device is already being removed");
+		dibs = ERR_PTR(-EBUSY);
+	} else {
+		dibs->kind_del = true;
+		get_device(&dibs->dev);
+	}
+	mutex_unlock(&dibs_devs_lock);
+	return dibs;
+}
+
+static void dibs_kind_dev_unclaim(struct dibs_dev *dibs)
+{
+	mutex_lock(&dibs_devs_lock);
+	dibs->kind_del = false;
+	mutex_unlock(&dibs_devs_lock);
+	put_device(&dibs->dev);
+}
+
 int dibs_kind_dev_del(const char *name, struct netlink_ext_ack *extack)
 {
 	const struct dibs_dev_kind *kind;
 	struct dibs_dev *dibs;
 	int rc;
 
+	/* Not across del_dev(): it waits for the clients' del_dev(). */
 	mutex_lock(&dibs_kinds_lock);
-	dibs = dibs_dev_get_by_name(name);
-	if (!dibs) {
-		NL_SET_ERR_MSG(extack, "no dibs device of that name");
-		rc = -ENODEV;
-		goto unlock;
+	dibs = dibs_kind_dev_claim(name, extack);
+	if (IS_ERR(dibs)) {
+		mutex_unlock(&dibs_kinds_lock);
+		return PTR_ERR(dibs);
 	}
 	kind = dibs->kind;
 	if (!kind || !kind->del_dev) {
 		NL_SET_ERR_MSG(extack, "this device cannot be deleted at runtime");
 		rc = -EOPNOTSUPP;
-		goto put_dev;
+		goto unclaim;
 	}
 	/* A kind off the list is being unloaded and deletes its devices. */
 	if (list_empty(&kind->list) || !try_module_get(kind->owner)) {
 		NL_SET_ERR_MSG(extack, "the device's driver is being unloaded");
 		rc = -ENODEV;
-		goto put_dev;
+		goto unclaim;
 	}
+	mutex_unlock(&dibs_kinds_lock);
+
+	/* The module reference keeps the kind registered until we return. */
 	rc = kind->del_dev(dibs, extack);
 	module_put(kind->owner);
-put_dev:
-	put_device(&dibs->dev);
-unlock:
+	if (rc)
+		dibs_kind_dev_unclaim(dibs);
+	else
+		put_device(&dibs->dev);
+	return rc;
+
+unclaim:
 	mutex_unlock(&dibs_kinds_lock);
+	dibs_kind_dev_unclaim(dibs);
 	return rc;
 }
 EXPORT_SYMBOL_GPL(dibs_kind_dev_del);

@@ -11,11 +11,13 @@
  * Locking and lifetime
  * --------------------
  * dibs_lo_mutex
- *	Serialises device creation and deletion (load, unload, the kind's
- *	new_dev/del_dev) and protects writers of dibs_lo_devs and
- *	dibs_lo_nr_fabric.  Held across dibs_dev_add()/dibs_dev_del(), so
- *	clients' add_dev()/del_dev() run under it: they must not create or
- *	delete dibs_lo devices.
+ *	Serialises device creation (load, the kind's new_dev) and protects
+ *	writers of dibs_lo_devs, dibs_lo_nr_fabric and dibs_lo_dev.deleting.
+ *	Held across dibs_dev_add(), so clients' add_dev() run under it: they
+ *	must not create or delete dibs_lo devices.  Not held across
+ *	dibs_dev_del(), whose clients' del_dev() may wait for a long time
+ *	(SMC-D waits for its sockets): a deletion marks the device deleting
+ *	under it, deletes without it, and unlinks the device under it again.
  * dibs_lo_devs (RCU list)
  *	All devices; query_remote_gid() and signal_event() walk it under
  *	rcu_read_lock().  A device is on it from before dibs_dev_add() to after
@@ -36,8 +38,8 @@
  *	handle_irq() must not call move_data() with the signal flag set.
  * dibs_lo_dev.att_lock (per device, irqsave)
  *	Protects the table of attachments the device holds.
- * Order: dibs_kinds_lock (the core holds it around the kind's new_dev and
- * del_dev) -> dibs_lo_mutex -> dibs_devs_lock -> dibs_clients_lock (core)
+ * Order: dibs_kinds_lock (the core holds it around the kind's new_dev)
+ * -> dibs_lo_mutex -> dibs_devs_lock -> dibs_clients_lock (core)
  * -> dibs_dev.lock -> what clients take in handle_irq()/handle_event();
  * the token table's, the xarray's and att_lock are leaves, and only one
  * device's dibs_dev.lock is held at a time.
@@ -280,12 +282,17 @@ static struct dibs_lo_dev *dibs_lo_dev_create(const char *name, u16 fabric_id)
 	return ldev;
 }
 
-/* Delete a device; dibs_lo_mutex held. */
+/*
+ * Delete a device that the caller marked deleting; dibs_lo_mutex not held
+ * (the clients' del_dev() may take long, other devices come and go).
+ */
 static void dibs_lo_dev_destroy(struct dibs_lo_dev *ldev)
 {
 	WRITE_ONCE(ldev->added, false);
 	dibs_dev_del(ldev->dibs);
+	mutex_lock(&dibs_lo_mutex);
 	dibs_lo_dev_free(ldev);
+	mutex_unlock(&dibs_lo_mutex);
 }
 
 static bool dibs_lo_name_taken(const char *name)
@@ -365,8 +372,14 @@ static int dibs_lo_kind_del_dev(struct dibs_dev *dibs,
 		return -EOPNOTSUPP;
 	}
 	mutex_lock(&dibs_lo_mutex);
-	dibs_lo_dev_destroy(ldev);
+	if (ldev->deleting) {
+		mutex_unlock(&dibs_lo_mutex);
+		NL_SET_ERR_MSG_MOD(extack, "the device is already being deleted");
+		return -EBUSY;
+	}
+	ldev->deleting = true;
 	mutex_unlock(&dibs_lo_mutex);
+	dibs_lo_dev_destroy(ldev);
 	return 0;
 }
 
@@ -380,15 +393,25 @@ static struct dibs_dev_kind dibs_lo_kind = {
 	.list = LIST_HEAD_INIT(dibs_lo_kind.list),
 };
 
-/* Delete every device, newest first. */
+/*
+ * Delete every device, newest first.  No kind call runs (the kind is not
+ * or no longer registered), so every device on the list is ours to delete.
+ */
 static void dibs_lo_destroy_all(void)
 {
-	struct dibs_lo_dev *ldev, *tmp;
+	struct dibs_lo_dev *ldev;
 
-	mutex_lock(&dibs_lo_mutex);
-	list_for_each_entry_safe_reverse(ldev, tmp, &dibs_lo_devs, node)
+	for (;;) {
+		mutex_lock(&dibs_lo_mutex);
+		ldev = list_empty(&dibs_lo_devs) ? NULL :
+		       list_last_entry(&dibs_lo_devs, struct dibs_lo_dev, node);
+		if (ldev)
+			ldev->deleting = true;
+		mutex_unlock(&dibs_lo_mutex);
+		if (!ldev)
+			break;
 		dibs_lo_dev_destroy(ldev);
-	mutex_unlock(&dibs_lo_mutex);
+	}
 }
 
 static int dibs_lo_check_params(void)

@@ -468,13 +468,13 @@ static void check_dev(const struct jv *d, bool stats)
 {
 	static const char *const keys[] = {
 		"name", "kind", "gid", "fabric-id", "max-dmbs", "dmbs-in-use",
-		"parent", "client", "stats", NULL,
+		"parent", "state", "client", "stats", NULL,
 	};
 	static const char *const stat_keys[] = {
 		"move-data", "bytes-moved", "signals", "dmb-registered",
 		"dmb-unregistered", "errors", NULL,
 	};
-	const char *name, *gid, *fabric;
+	const char *name, *gid, *fabric, *state;
 	char buf[64], what[64];
 	uint64_t u, f;
 	struct jv *c, *s;
@@ -518,6 +518,10 @@ static void check_dev(const struct jv *d, bool stats)
 		     u, sysfs_uint(name, "dmbs", 10));
 	if (get(d, "parent"))
 		need_str(d, what, "parent");
+	state = need_str(d, what, "state");
+	if (state && read_sysfs(name, "state", buf, sizeof(buf)) &&
+	    strcmp(state, buf))
+		fail("%s: state %s, sysfs has %s", what, state, buf);
 
 	c = get(d, "client");
 	if (!c || c->t != J_ARR) {
