@@ -20,19 +20,22 @@
  *	del_dev(): dibs_kind_dev_del() claims the device (dibs_dev.kind_del)
  *	and holds a reference on the kind's module instead.
  * dibs_devs_lock (mutex)
- *	The list of devices, each device's removing flag and clients mask, and
- *	dibs_clients_leaving[].  Held while devices are added and while
- *	clients' add_dev() run, and while a client unregisters, so a client
- *	never sees a device twice.  Not held across the del_dev() calls of a
- *	device removal (see below).  Clients must not add or delete devices,
+ *	The list of devices, each device's removing flag and clients mask,
+ *	dibs_clients_leaving[] and dibs_clients_going[].  Held while devices
+ *	are added and while clients' add_dev() run, and while a client
+ *	unregisters (except across its RCU grace period), so a client never
+ *	sees a device twice.  Not held across the del_dev() calls of a device
+ *	removal (see below).  Clients must not add or delete devices,
  *	or (un)register clients, from add_dev()/del_dev().
  * dibs_clients_lock (mutex)
  *	The clients[] array.
- * dibs_dev.lock (spinlock, IRQ-safe)
+ * dibs_dev.lock (spinlock, IRQ-safe; a lockdep class per device)
  *	A device's subs[] (which clients get callbacks) and dmb_clientid_arr[]
- *	(which client owns which DMB index).  Drivers hold it while they call
- *	handle_irq()/handle_event(); clearing subs[] under it therefore
- *	guarantees that no callback runs any more once it is released.  ISM
+ *	(which client owns which DMB index).  Drivers read subs[] under it and
+ *	call handle_irq()/handle_event() either under it (dibs_ism, from its
+ *	interrupt) or after releasing it inside an RCU read-side section
+ *	(dibs_lo): after subs[] is cleared under it and an RCU grace period
+ *	has passed, no callback runs any more.  ISM
  *	takes it in its hard interrupt handler: readers that anybody may
  *	trigger (sysfs, netlink) do not take it for more than a few entries;
  *	the DMBs in use are a counter (dibs_dev.dmbs_in_use), not a scan.
@@ -60,9 +63,11 @@
 #include <linux/ctype.h>
 #include <linux/device.h>
 #include <linux/dibs.h>
+#include <linux/lockdep.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/netlink.h>
+#include <linux/rcupdate.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/wait.h>
@@ -88,6 +93,11 @@ static DEFINE_MUTEX(dibs_clients_lock);
 static struct dibs_client *dibs_clients[MAX_DIBS_CLIENTS];
 /* del_dev() calls of removals in flight, per client id; dibs_devs_lock */
 static unsigned int dibs_clients_leaving[MAX_DIBS_CLIENTS];
+/*
+ * A client dibs_unregister_client() took off dibs_clients[] and whose bits
+ * in dibs_dev.clients are not all cleared yet; dibs_devs_lock.
+ */
+static struct dibs_client *dibs_clients_going[MAX_DIBS_CLIENTS];
 static DECLARE_WAIT_QUEUE_HEAD(dibs_leaving_wq);
 
 static inline struct dibs_dev *to_dibs_dev(struct device *dev)
@@ -231,15 +241,30 @@ int dibs_unregister_client(struct dibs_client *client)
 	mutex_lock(&dibs_clients_lock);
 	dibs_clients[id] = NULL;
 	mutex_unlock(&dibs_clients_lock);
+	dibs_clients_going[id] = client;
 
-	/* Devices being removed whose removal has not reached us yet too. */
+	/*
+	 * Devices being removed whose removal has not reached us yet too.
+	 * Callbacks stop first everywhere; a driver may call a client it
+	 * looked up under dibs_dev.lock after releasing the lock, inside an
+	 * RCU read-side section: after the grace period none runs any more.
+	 */
+	list_for_each_entry(dibs, &dibs_devs, list)
+		if (test_bit(id, &dibs->clients))
+			dibs_dev_set_sub(dibs, id, NULL);
+	/* Not under the lock; the slot stays taken meanwhile. */
+	WRITE_ONCE(dibs_clients_leaving[id], dibs_clients_leaving[id] + 1);
+	mutex_unlock(&dibs_devs_lock);
+	synchronize_rcu();
+	mutex_lock(&dibs_devs_lock);
+	WRITE_ONCE(dibs_clients_leaving[id], dibs_clients_leaving[id] - 1);
 	list_for_each_entry(dibs, &dibs_devs, list) {
 		if (!__test_and_clear_bit(id, &dibs->clients))
 			continue;
-		dibs_dev_set_sub(dibs, id, NULL);
 		client->ops->del_dev(dibs);
 		dibs->priv[id] = NULL;
 	}
+	dibs_clients_going[id] = NULL;
 	dibs_devs_changed();
 	mutex_unlock(&dibs_devs_lock);
 
@@ -325,6 +350,7 @@ static void dibs_dev_release(struct device *dev)
 
 	free_percpu(dibs->stats);
 	kfree(dibs->dmb_clientid_arr);
+	lockdep_unregister_key(&dibs->lock_key);
 	kfree(dibs);
 }
 
@@ -344,7 +370,14 @@ struct dibs_dev *dibs_dev_alloc(void)
 	for_each_possible_cpu(cpu)
 		u64_stats_init(&per_cpu_ptr(dibs->stats, cpu)->syncp);
 	INIT_LIST_HEAD(&dibs->list);
+	/*
+	 * A lock class per device: a client's handle_irq() on one device,
+	 * under that device's lock (dibs_ism), may write with a signal to
+	 * another device, whose driver takes the other device's lock.
+	 */
+	lockdep_register_key(&dibs->lock_key);
 	spin_lock_init(&dibs->lock);
+	lockdep_set_class(&dibs->lock, &dibs->lock_key);
 	dibs->dev.release = dibs_dev_release;
 	dibs->dev.class = &dibs_class;
 	device_initialize(&dibs->dev);
@@ -449,7 +482,8 @@ static struct dibs_client *dibs_dev_next_leaving(struct dibs_dev *dibs)
 	if (id >= MAX_DIBS_CLIENTS)
 		return NULL;
 	__clear_bit(id, &dibs->clients);
-	client = dibs_clients[id];
+	/* a client that is unregistering is still on devices until it is done */
+	client = dibs_clients[id] ?: dibs_clients_going[id];
 	WRITE_ONCE(dibs_clients_leaving[id], dibs_clients_leaving[id] + 1);
 	mutex_unlock(&dibs_devs_lock);
 	return client;
@@ -474,6 +508,8 @@ void dibs_dev_del(struct dibs_dev *dibs)
 	dibs_devs_changed();
 	mutex_unlock(&dibs_devs_lock);
 	sysfs_notify(&dibs->dev.kobj, NULL, "state");
+	/* No callback runs any more: see dibs_unregister_client(). */
+	synchronize_rcu();
 
 	/* Without the locks: a del_dev() may wait for as long as it must. */
 	while ((client = dibs_dev_next_leaving(dibs))) {

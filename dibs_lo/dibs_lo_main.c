@@ -33,16 +33,18 @@
  *	Index allocation (xa_alloc) and the walk of dmb_next and of device
  *	deletion; its own internal lock.
  * dibs_dev.lock (per device, irqsave)
- *	Protects dmb_clientid_arr[] and dibs_lo_dmb.live of the device's DMBs;
- *	move_data() holds the owner's lock while it calls handle_irq(), so a
- *	handle_irq() must not call move_data() with the signal flag set.
+ *	Protects dmb_clientid_arr[] and dibs_lo_dmb.live of the device's DMBs.
+ *	move_data() and signal_event() look the client up under the owner's
+ *	lock and call its handle_irq()/handle_event() after releasing it
+ *	(inside their RCU read-side section, with interrupts off), so a
+ *	callback may call move_data() with the signal flag on any device.
  * dibs_lo_dev.att_lock (per device, irqsave)
  *	Protects the table of attachments the device holds.
  * Order: dibs_kinds_lock (the core holds it around the kind's new_dev)
  * -> dibs_lo_mutex -> dibs_devs_lock -> dibs_clients_lock (core)
- * -> dibs_dev.lock -> what clients take in handle_irq()/handle_event();
- * the token table's, the xarray's and att_lock are leaves, and only one
- * device's dibs_dev.lock is held at a time.
+ * -> dibs_dev.lock; the token table's, the xarray's and att_lock are
+ * leaves.  dibs_lo holds one device's dibs_dev.lock at a time and calls
+ * no client under it.
  *
  * A DMB is reference counted: one reference for its registration, one per
  * attachment.  Whoever drops the last one frees buffer and structure with
@@ -163,7 +165,7 @@ static int dibs_lo_signal_event(struct dibs_dev *dibs, const uuid_t *rgid,
 		.subtype = event_code,
 		.data = info,
 	};
-	struct dibs_client *client;
+	struct dibs_client *clients[MAX_DIBS_CLIENTS], *client;
 	unsigned long flags;
 	int i, rc = -ENETUNREACH;
 
@@ -177,13 +179,17 @@ static int dibs_lo_signal_event(struct dibs_dev *dibs, const uuid_t *rgid,
 	rcu_read_lock();
 	peer = dibs_lo_find_peer(ldev, rgid);
 	if (peer) {
+		/* Called without the lock, like handle_irq(): see dibs_lo_signal() */
 		spin_lock_irqsave(&peer->dibs->lock, flags);
+		memcpy(clients, peer->dibs->subs, sizeof(clients));
+		spin_unlock_irqrestore(&peer->dibs->lock, flags);
+		local_irq_save(flags);
 		for (i = 0; i < MAX_DIBS_CLIENTS; i++) {
-			client = peer->dibs->subs[i];
+			client = clients[i];
 			if (client && client->ops->handle_event)
 				client->ops->handle_event(peer->dibs, &ev);
 		}
-		spin_unlock_irqrestore(&peer->dibs->lock, flags);
+		local_irq_restore(flags);
 		rc = 0;
 	}
 	rcu_read_unlock();

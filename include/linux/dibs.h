@@ -143,10 +143,18 @@ struct dibs_dev;
  * @handle_irq: a writer signalled DMB @idx of this client on @dev.
  *	@dmbemask carries the signal bits (bit 0x1000 rotated right by the
  *	writer's move_data() idx); a device may merge several signals into one
- *	call.  Atomic context (IRQ or softirq, device lock held): must not
- *	sleep and must not call the same device's register_dmb(),
- *	unregister_dmb(), signal_event() or move_data() with the signal flag.
- * @handle_event: a device event for this client.  Atomic context.
+ *	call.  Atomic context with interrupts off (IRQ, or the writer's
+ *	move_data() call); @dev's lock may be held (dibs_ism holds it, dibs_lo
+ *	does not), no other device's is.  May call move_data(), with or
+ *	without the signal flag, on any device, @dev included, and so write
+ *	into a DMB of any device (the handle_irq() that this raises may run
+ *	nested in this one, on the same stack: a client that answers every
+ *	signal with a signal must bound that itself).  Must not sleep and must not call
+ *	register_dmb(), unregister_dmb(), signal_event() or the other ops
+ *	that may sleep.  A signal racing with unregister_dmb() may still
+ *	arrive for that index: a client ignores one it does not expect.
+ * @handle_event: a device event for this client.  Same context and rules
+ *	as @handle_irq.
  */
 struct dibs_client_ops {
 	void (*add_dev)(struct dibs_dev *dev);
@@ -295,8 +303,11 @@ struct dibs_dev_stats;
  * @gid: the device's GID; set by the driver before dibs_dev_add()
  * @drv_priv: the driver's private data
  * @priv: one pointer per client, see dibs_set_priv()/dibs_get_priv()
- * @lock: protects @dmb_clientid_arr and @subs; a driver holds it while it
- *	calls a client's handle_irq() or handle_event()
+ * @lock: protects @dmb_clientid_arr and @subs.  A driver calls a client's
+ *	handle_irq() or handle_event() either under it, or after it read
+ *	@subs under it and released it, inside an RCU read-side section (the
+ *	dibs layer waits for a grace period after it cleared @subs and before
+ *	del_dev()).  Each device's lock has a lockdep class of its own.
  * @dmb_clientid_arr: client id per DMB index, NO_DIBS_CLIENT if free;
  *	allocated by dibs_dev_add() with max_dmbs() entries
  * @subs: the clients that receive callbacks, indexed by client id
@@ -312,6 +323,7 @@ struct dibs_dev_stats;
  *	(the dibs layer's)
  * @clients: extension: the ids of the clients whose add_dev() ran for the
  *	device and whose del_dev() has not started (the dibs layer's)
+ * @lock_key: extension: the lockdep class of @lock
  */
 struct dibs_dev {
 	struct list_head list;
@@ -332,6 +344,7 @@ struct dibs_dev {
 	bool removing;
 	bool kind_del;
 	unsigned long clients;
+	struct lock_class_key lock_key;
 };
 
 /**
