@@ -14,23 +14,43 @@
  * Locking, outermost first:
  *
  * dibs_kinds_lock (mutex)
- *	The list of kinds.  Held across every kind new_dev()/del_dev() call, so
- *	those never run concurrently, and dibs_kind_unregister() waits for them.
+ *	The list of kinds.  Held across every kind new_dev() call (and the
+ *	request's commit), so those never run concurrently and nobody deletes
+ *	a device before its request committed.  Not held across a kind's
+ *	del_dev(): dibs_kind_dev_del() claims the device (dibs_dev.kind_del)
+ *	and holds a reference on the kind's module instead.
  * dibs_devs_lock (mutex)
- *	The list of devices.  Held while devices are added and removed and
- *	while clients' add_dev()/del_dev() run, so a client never sees a device
- *	twice or after its removal.  Clients must not add or delete devices, or
- *	(un)register clients, from add_dev()/del_dev().
+ *	The list of devices, each device's removing flag and clients mask,
+ *	dibs_clients_leaving[] and dibs_clients_going[].  Held while devices
+ *	are added and while clients' add_dev() run, and while a client
+ *	unregisters (except across its RCU grace period), so a client never
+ *	sees a device twice.  Not held across the del_dev() calls of a device
+ *	removal (see below).  Clients must not add or delete devices,
+ *	or (un)register clients, from add_dev()/del_dev().
  * dibs_clients_lock (mutex)
  *	The clients[] array.
- * dibs_dev.lock (spinlock, IRQ-safe)
+ * dibs_dev.lock (spinlock, IRQ-safe; a lockdep class per device)
  *	A device's subs[] (which clients get callbacks) and dmb_clientid_arr[]
- *	(which client owns which DMB index).  Drivers hold it while they call
- *	handle_irq()/handle_event(); clearing subs[] under it therefore
- *	guarantees that no callback runs any more once it is released.  ISM
+ *	(which client owns which DMB index).  Drivers read subs[] under it and
+ *	call handle_irq()/handle_event() either under it (dibs_ism, from its
+ *	interrupt) or after releasing it inside an RCU read-side section
+ *	(dibs_lo): after subs[] is cleared under it and an RCU grace period
+ *	has passed, no callback runs any more.  ISM
  *	takes it in its hard interrupt handler: readers that anybody may
  *	trigger (sysfs, netlink) do not take it for more than a few entries;
  *	the DMBs in use are a counter (dibs_dev.dmbs_in_use), not a scan.
+ *
+ * Removal.  A client's del_dev() may wait for a long time (SMC-D waits for
+ * the programs using the device to close their sockets).  dibs_dev_del()
+ * therefore marks the device removing and stops its callbacks under the
+ * locks, then calls each client's del_dev() without them, and takes the
+ * device off the list and out of sysfs under dibs_devs_lock at the end.  A
+ * removing device keeps its name, is listed (with its state), gets no new
+ * client and no self-test.  Each client's del_dev() runs once: whoever
+ * clears its bit in dibs_dev.clients under dibs_devs_lock calls it (the
+ * removal, or dibs_unregister_client()).  While the removal runs a
+ * client's del_dev(), dibs_clients_leaving[id] counts it: the client's
+ * unregistration waits for that to end, and its slot is not reused before.
  *
  * Listings (netlink dumps) span several calls.  They resume after a stable
  * key (dibs_dev.index, the client id, the DMB index) and compare generation
@@ -43,11 +63,14 @@
 #include <linux/ctype.h>
 #include <linux/device.h>
 #include <linux/dibs.h>
+#include <linux/lockdep.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/netlink.h>
+#include <linux/rcupdate.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/wait.h>
 
 #include "dibs_core.h"
 
@@ -68,6 +91,14 @@ static atomic_t dibs_dmbs_gen = ATOMIC_INIT(0);
 
 static DEFINE_MUTEX(dibs_clients_lock);
 static struct dibs_client *dibs_clients[MAX_DIBS_CLIENTS];
+/* del_dev() calls of removals in flight, per client id; dibs_devs_lock */
+static unsigned int dibs_clients_leaving[MAX_DIBS_CLIENTS];
+/*
+ * A client dibs_unregister_client() took off dibs_clients[] and whose bits
+ * in dibs_dev.clients are not all cleared yet; dibs_devs_lock.
+ */
+static struct dibs_client *dibs_clients_going[MAX_DIBS_CLIENTS];
+static DECLARE_WAIT_QUEUE_HEAD(dibs_leaving_wq);
 
 static inline struct dibs_dev *to_dibs_dev(struct device *dev)
 {
@@ -152,8 +183,9 @@ int dibs_register_client(struct dibs_client *client)
 
 	mutex_lock(&dibs_devs_lock);
 	mutex_lock(&dibs_clients_lock);
+	/* a slot whose last client is still leaving a device is not free */
 	for (i = 0; i < MAX_DIBS_CLIENTS; i++)
-		if (!dibs_clients[i])
+		if (!dibs_clients[i] && !dibs_clients_leaving[i])
 			break;
 	if (i == MAX_DIBS_CLIENTS) {
 		mutex_unlock(&dibs_clients_lock);
@@ -167,9 +199,12 @@ int dibs_register_client(struct dibs_client *client)
 	mutex_unlock(&dibs_clients_lock);
 
 	list_for_each_entry(dibs, &dibs_devs, list) {
+		if (dibs->removing)
+			continue;
 		dibs->priv[i] = NULL;
 		client->ops->add_dev(dibs);
 		dibs_dev_set_sub(dibs, i, client);
+		__set_bit(i, &dibs->clients);
 	}
 	dibs_devs_changed();
 	mutex_unlock(&dibs_devs_lock);
@@ -181,6 +216,7 @@ int dibs_unregister_client(struct dibs_client *client)
 {
 	struct dibs_dev *dibs;
 	unsigned int busy;
+	u8 id;
 
 	mutex_lock(&dibs_devs_lock);
 	if (client->id >= MAX_DIBS_CLIENTS ||
@@ -201,17 +237,39 @@ int dibs_unregister_client(struct dibs_client *client)
 		}
 	}
 
-	list_for_each_entry(dibs, &dibs_devs, list) {
-		dibs_dev_set_sub(dibs, client->id, NULL);
-		client->ops->del_dev(dibs);
-		dibs->priv[client->id] = NULL;
-	}
-
+	id = client->id;
 	mutex_lock(&dibs_clients_lock);
-	dibs_clients[client->id] = NULL;
+	dibs_clients[id] = NULL;
 	mutex_unlock(&dibs_clients_lock);
+	dibs_clients_going[id] = client;
+
+	/*
+	 * Devices being removed whose removal has not reached us yet too.
+	 * Callbacks stop first everywhere; a driver may call a client it
+	 * looked up under dibs_dev.lock after releasing the lock, inside an
+	 * RCU read-side section: after the grace period none runs any more.
+	 */
+	list_for_each_entry(dibs, &dibs_devs, list)
+		if (test_bit(id, &dibs->clients))
+			dibs_dev_set_sub(dibs, id, NULL);
+	/* Not under the lock; the slot stays taken meanwhile. */
+	WRITE_ONCE(dibs_clients_leaving[id], dibs_clients_leaving[id] + 1);
+	mutex_unlock(&dibs_devs_lock);
+	synchronize_rcu();
+	mutex_lock(&dibs_devs_lock);
+	WRITE_ONCE(dibs_clients_leaving[id], dibs_clients_leaving[id] - 1);
+	list_for_each_entry(dibs, &dibs_devs, list) {
+		if (!__test_and_clear_bit(id, &dibs->clients))
+			continue;
+		client->ops->del_dev(dibs);
+		dibs->priv[id] = NULL;
+	}
+	dibs_clients_going[id] = NULL;
 	dibs_devs_changed();
 	mutex_unlock(&dibs_devs_lock);
+
+	/* A removal in our del_dev(): no callback of ours may outlive us. */
+	wait_event(dibs_leaving_wq, !READ_ONCE(dibs_clients_leaving[id]));
 	return 0;
 }
 EXPORT_SYMBOL_GPL(dibs_unregister_client);
@@ -261,11 +319,20 @@ static ssize_t dmbs_show(struct device *dev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RO(dmbs);
 
+static ssize_t state_show(struct device *dev, struct device_attribute *attr,
+			  char *buf)
+{
+	return sysfs_emit(buf, "%s\n", READ_ONCE(to_dibs_dev(dev)->removing) ?
+			  "removing" : "live");
+}
+static DEVICE_ATTR_RO(state);
+
 static struct attribute *dibs_dev_attrs[] = {
 	&dev_attr_gid.attr,
 	&dev_attr_fabric_id.attr,
 	&dev_attr_max_dmbs.attr,
 	&dev_attr_dmbs.attr,
+	&dev_attr_state.attr,
 	NULL,
 };
 ATTRIBUTE_GROUPS(dibs_dev);
@@ -283,6 +350,7 @@ static void dibs_dev_release(struct device *dev)
 
 	free_percpu(dibs->stats);
 	kfree(dibs->dmb_clientid_arr);
+	lockdep_unregister_key(&dibs->lock_key);
 	kfree(dibs);
 }
 
@@ -302,7 +370,14 @@ struct dibs_dev *dibs_dev_alloc(void)
 	for_each_possible_cpu(cpu)
 		u64_stats_init(&per_cpu_ptr(dibs->stats, cpu)->syncp);
 	INIT_LIST_HEAD(&dibs->list);
+	/*
+	 * A lock class per device: a client's handle_irq() on one device,
+	 * under that device's lock (dibs_ism), may write with a signal to
+	 * another device, whose driver takes the other device's lock.
+	 */
+	lockdep_register_key(&dibs->lock_key);
 	spin_lock_init(&dibs->lock);
+	lockdep_set_class(&dibs->lock, &dibs->lock_key);
 	dibs->dev.release = dibs_dev_release;
 	dibs->dev.class = &dibs_class;
 	device_initialize(&dibs->dev);
@@ -372,6 +447,7 @@ int dibs_dev_add(struct dibs_dev *dibs)
 			continue;
 		dibs_clients[i]->ops->add_dev(dibs);
 		dibs_dev_set_sub(dibs, i, dibs_clients[i]);
+		__set_bit(i, &dibs->clients);
 	}
 	mutex_unlock(&dibs_clients_lock);
 	dibs->index = dibs_devs_next_index++;
@@ -392,27 +468,61 @@ err:
 }
 EXPORT_SYMBOL_GPL(dibs_dev_add);
 
+/*
+ * Hand the next client still on @dibs to the removal: its del_dev() is the
+ * caller's to call.  NULL when none is left; then dibs_devs_lock is held.
+ */
+static struct dibs_client *dibs_dev_next_leaving(struct dibs_dev *dibs)
+{
+	struct dibs_client *client;
+	unsigned long id;
+
+	mutex_lock(&dibs_devs_lock);
+	id = find_first_bit(&dibs->clients, MAX_DIBS_CLIENTS);
+	if (id >= MAX_DIBS_CLIENTS)
+		return NULL;
+	__clear_bit(id, &dibs->clients);
+	/* a client that is unregistering is still on devices until it is done */
+	client = dibs_clients[id] ?: dibs_clients_going[id];
+	WRITE_ONCE(dibs_clients_leaving[id], dibs_clients_leaving[id] + 1);
+	mutex_unlock(&dibs_devs_lock);
+	return client;
+}
+
 void dibs_dev_del(struct dibs_dev *dibs)
 {
+	struct dibs_client *client;
 	unsigned long flags;
 	int i;
 
 	mutex_lock(&dibs_devs_lock);
-	if (list_empty(&dibs->list)) {
+	if (list_empty(&dibs->list) || dibs->removing) {
 		mutex_unlock(&dibs_devs_lock);
 		return;
 	}
+	WRITE_ONCE(dibs->removing, true);
 	spin_lock_irqsave(&dibs->lock, flags);
 	for (i = 0; i < MAX_DIBS_CLIENTS; i++)
 		dibs->subs[i] = NULL;
 	spin_unlock_irqrestore(&dibs->lock, flags);
+	dibs_devs_changed();
+	mutex_unlock(&dibs_devs_lock);
+	sysfs_notify(&dibs->dev.kobj, NULL, "state");
+	/* No callback runs any more: see dibs_unregister_client(). */
+	synchronize_rcu();
 
-	mutex_lock(&dibs_clients_lock);
-	for (i = 0; i < MAX_DIBS_CLIENTS; i++)
-		if (dibs_clients[i])
-			dibs_clients[i]->ops->del_dev(dibs);
-	mutex_unlock(&dibs_clients_lock);
+	/* Without the locks: a del_dev() may wait for as long as it must. */
+	while ((client = dibs_dev_next_leaving(dibs))) {
+		client->ops->del_dev(dibs);
+		dibs->priv[client->id] = NULL;
+		mutex_lock(&dibs_devs_lock);
+		WRITE_ONCE(dibs_clients_leaving[client->id],
+			   dibs_clients_leaving[client->id] - 1);
+		mutex_unlock(&dibs_devs_lock);
+		wake_up_all(&dibs_leaving_wq);
+	}
 
+	/* dibs_dev_next_leaving() returned with dibs_devs_lock held */
 	list_del_init(&dibs->list);
 	dibs_devs_changed();
 	dibs_nl_notify_dev(dibs, false);
@@ -590,7 +700,10 @@ EXPORT_SYMBOL_GPL(dibs_kind_register);
 
 void dibs_kind_unregister(struct dibs_dev_kind *kind)
 {
-	/* Waits for a new_dev()/del_dev() call of this kind in flight. */
+	/*
+	 * Waits for a new_dev() call in flight; a del_dev() call holds a
+	 * reference on the kind's module, whose exit cannot start before.
+	 */
 	mutex_lock(&dibs_kinds_lock);
 	list_del_init(&kind->list);
 	mutex_unlock(&dibs_kinds_lock);
@@ -690,37 +803,79 @@ int dibs_kind_dev_new(const char *kind_name, const char *name, char *new_name,
 }
 EXPORT_SYMBOL_GPL(dibs_kind_dev_new);
 
+/*
+ * Claim the device named @name for a kind's del_dev(): one at a time, and
+ * not while it is being removed.  Returns it with a reference, or an
+ * ERR_PTR() with an extack message.
+ */
+static struct dibs_dev *dibs_kind_dev_claim(const char *name,
+					    struct netlink_ext_ack *extack)
+{
+	struct dibs_dev *dibs;
+
+	mutex_lock(&dibs_devs_lock);
+	dibs = __dibs_dev_find(name);
+	if (!dibs) {
+		NL_SET_ERR_MSG(extack, "no dibs device of that name");
+		dibs = ERR_PTR(-ENODEV);
+	} else if (dibs->removing || dibs->kind_del) {
+		NL_SET_ERR_MSG(extack, "the device is already being removed");
+		dibs = ERR_PTR(-EBUSY);
+	} else {
+		dibs->kind_del = true;
+		get_device(&dibs->dev);
+	}
+	mutex_unlock(&dibs_devs_lock);
+	return dibs;
+}
+
+static void dibs_kind_dev_unclaim(struct dibs_dev *dibs)
+{
+	mutex_lock(&dibs_devs_lock);
+	dibs->kind_del = false;
+	mutex_unlock(&dibs_devs_lock);
+	put_device(&dibs->dev);
+}
+
 int dibs_kind_dev_del(const char *name, struct netlink_ext_ack *extack)
 {
 	const struct dibs_dev_kind *kind;
 	struct dibs_dev *dibs;
 	int rc;
 
+	/* Not across del_dev(): it waits for the clients' del_dev(). */
 	mutex_lock(&dibs_kinds_lock);
-	dibs = dibs_dev_get_by_name(name);
-	if (!dibs) {
-		NL_SET_ERR_MSG(extack, "no dibs device of that name");
-		rc = -ENODEV;
-		goto unlock;
+	dibs = dibs_kind_dev_claim(name, extack);
+	if (IS_ERR(dibs)) {
+		mutex_unlock(&dibs_kinds_lock);
+		return PTR_ERR(dibs);
 	}
 	kind = dibs->kind;
 	if (!kind || !kind->del_dev) {
 		NL_SET_ERR_MSG(extack, "this device cannot be deleted at runtime");
 		rc = -EOPNOTSUPP;
-		goto put_dev;
+		goto unclaim;
 	}
 	/* A kind off the list is being unloaded and deletes its devices. */
 	if (list_empty(&kind->list) || !try_module_get(kind->owner)) {
 		NL_SET_ERR_MSG(extack, "the device's driver is being unloaded");
 		rc = -ENODEV;
-		goto put_dev;
+		goto unclaim;
 	}
+	mutex_unlock(&dibs_kinds_lock);
+
+	/* The module reference keeps the kind registered until we return. */
 	rc = kind->del_dev(dibs, extack);
 	module_put(kind->owner);
-put_dev:
-	put_device(&dibs->dev);
-unlock:
+	if (rc)
+		dibs_kind_dev_unclaim(dibs);
+	else
+		put_device(&dibs->dev);
+	return rc;
+
+unclaim:
 	mutex_unlock(&dibs_kinds_lock);
+	dibs_kind_dev_unclaim(dibs);
 	return rc;
 }
 EXPORT_SYMBOL_GPL(dibs_kind_dev_del);

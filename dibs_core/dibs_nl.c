@@ -203,6 +203,9 @@ static int dibs_nl_fill_dev(struct sk_buff *skb, struct dibs_dev *dev,
 		if (dibs_nl_put_clients(skb, dev) ||
 		    dibs_nl_put_stats(skb, dev))
 			goto cancel;
+		if (READ_ONCE(dev->removing) &&
+		    nla_put_flag(skb, DIBS_A_DEV_REMOVING))
+			goto cancel;
 	}
 
 	genlmsg_end(skb, hdr);

@@ -35,6 +35,7 @@
  * @fabric_id: DIBS_LOOPBACK_FABRIC for `lo`, DIBS_LO_FABRIC otherwise
  * @added: other devices reach this one (query_remote_gid, signal_event):
  *	set after dibs_dev_add() succeeded, cleared before dibs_dev_del()
+ * @deleting: a deletion has claimed the device (under dibs_lo_mutex)
  * @dmbs: the DMBs registered on this device, by index (XA_FLAGS_ALLOC);
  *	entries are freed only after an RCU grace period
  * @att_lock: protects @atts
@@ -45,6 +46,7 @@ struct dibs_lo_dev {
 	struct list_head node;
 	u16 fabric_id;
 	bool added;
+	bool deleting;
 	struct xarray dmbs;
 	spinlock_t att_lock;	/* protects atts */
 	DECLARE_HASHTABLE(atts, DIBS_LO_ATT_HASH_BITS);

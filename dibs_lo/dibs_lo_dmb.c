@@ -266,7 +266,14 @@ int dibs_lo_unregister_dmb(struct dibs_dev *dibs, struct dibs_dmb *dmb)
 	return 0;
 }
 
-/* Raise handle_irq() at the client of @ldmb; RCU read side. */
+/*
+ * Raise handle_irq() at the client of @ldmb; RCU read side.  The client is
+ * looked up under the owner's lock and called after it is released: a
+ * handle_irq() may write with a signal into any DMB, also one of its own
+ * device.  The RCU read-side section keeps the client: the dibs layer
+ * waits for a grace period after it stopped a client's callbacks on a
+ * device and before it calls the client's del_dev().
+ */
 static void dibs_lo_signal(struct dibs_lo_dmb *ldmb, unsigned int idx)
 {
 	struct dibs_dev *owner = ldmb->owner->dibs;
@@ -280,11 +287,13 @@ static void dibs_lo_signal(struct dibs_lo_dmb *ldmb, unsigned int idx)
 		if (cid < MAX_DIBS_CLIENTS)
 			client = owner->subs[cid];
 	}
+	spin_unlock_irqrestore(&owner->lock, flags);
 	if (client) {
+		local_irq_save(flags);
 		client->ops->handle_irq(owner, ldmb->idx, ror16(0x1000, idx));
+		local_irq_restore(flags);
 		dibs_stats_signal(owner);
 	}
-	spin_unlock_irqrestore(&owner->lock, flags);
 }
 
 /**
@@ -297,10 +306,11 @@ static void dibs_lo_signal(struct dibs_lo_dmb *ldmb, unsigned int idx)
  * @data: what to write
  * @size: how many bytes
  *
- * No allocation, no lock but RCU and (with @sf) the owner's dev->lock.
+ * No allocation, no lock but RCU and (with @sf) the owner's dev->lock,
+ * which is released before the owner's client gets handle_irq().
  *
- * Context: any; the caller must not hold the owner device's dev->lock (so
- * a handle_irq() must not call move_data() with @sf set).
+ * Context: any, also a handle_irq() (of any device); the caller must not
+ * hold the owner device's dev->lock.
  * Return: 0; -EINVAL for an unknown token or a write beyond the end of the
  * DMB; -EACCES if @dibs is not the DMB's writer or cannot reach it.  Nothing
  * is written on failure.

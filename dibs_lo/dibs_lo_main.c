@@ -11,11 +11,13 @@
  * Locking and lifetime
  * --------------------
  * dibs_lo_mutex
- *	Serialises device creation and deletion (load, unload, the kind's
- *	new_dev/del_dev) and protects writers of dibs_lo_devs and
- *	dibs_lo_nr_fabric.  Held across dibs_dev_add()/dibs_dev_del(), so
- *	clients' add_dev()/del_dev() run under it: they must not create or
- *	delete dibs_lo devices.
+ *	Serialises device creation (load, the kind's new_dev) and protects
+ *	writers of dibs_lo_devs, dibs_lo_nr_fabric and dibs_lo_dev.deleting.
+ *	Held across dibs_dev_add(), so clients' add_dev() run under it: they
+ *	must not create or delete dibs_lo devices.  Not held across
+ *	dibs_dev_del(), whose clients' del_dev() may wait for a long time
+ *	(SMC-D waits for its sockets): a deletion marks the device deleting
+ *	under it, deletes without it, and unlinks the device under it again.
  * dibs_lo_devs (RCU list)
  *	All devices; query_remote_gid() and signal_event() walk it under
  *	rcu_read_lock().  A device is on it from before dibs_dev_add() to after
@@ -31,16 +33,18 @@
  *	Index allocation (xa_alloc) and the walk of dmb_next and of device
  *	deletion; its own internal lock.
  * dibs_dev.lock (per device, irqsave)
- *	Protects dmb_clientid_arr[] and dibs_lo_dmb.live of the device's DMBs;
- *	move_data() holds the owner's lock while it calls handle_irq(), so a
- *	handle_irq() must not call move_data() with the signal flag set.
+ *	Protects dmb_clientid_arr[] and dibs_lo_dmb.live of the device's DMBs.
+ *	move_data() and signal_event() look the client up under the owner's
+ *	lock and call its handle_irq()/handle_event() after releasing it
+ *	(inside their RCU read-side section, with interrupts off), so a
+ *	callback may call move_data() with the signal flag on any device.
  * dibs_lo_dev.att_lock (per device, irqsave)
  *	Protects the table of attachments the device holds.
- * Order: dibs_kinds_lock (the core holds it around the kind's new_dev and
- * del_dev) -> dibs_lo_mutex -> dibs_devs_lock -> dibs_clients_lock (core)
- * -> dibs_dev.lock -> what clients take in handle_irq()/handle_event();
- * the token table's, the xarray's and att_lock are leaves, and only one
- * device's dibs_dev.lock is held at a time.
+ * Order: dibs_kinds_lock (the core holds it around the kind's new_dev)
+ * -> dibs_lo_mutex -> dibs_devs_lock -> dibs_clients_lock (core)
+ * -> dibs_dev.lock; the token table's, the xarray's and att_lock are
+ * leaves.  dibs_lo holds one device's dibs_dev.lock at a time and calls
+ * no client under it.
  *
  * A DMB is reference counted: one reference for its registration, one per
  * attachment.  Whoever drops the last one frees buffer and structure with
@@ -161,7 +165,7 @@ static int dibs_lo_signal_event(struct dibs_dev *dibs, const uuid_t *rgid,
 		.subtype = event_code,
 		.data = info,
 	};
-	struct dibs_client *client;
+	struct dibs_client *clients[MAX_DIBS_CLIENTS], *client;
 	unsigned long flags;
 	int i, rc = -ENETUNREACH;
 
@@ -175,13 +179,17 @@ static int dibs_lo_signal_event(struct dibs_dev *dibs, const uuid_t *rgid,
 	rcu_read_lock();
 	peer = dibs_lo_find_peer(ldev, rgid);
 	if (peer) {
+		/* Called without the lock, like handle_irq(): see dibs_lo_signal() */
 		spin_lock_irqsave(&peer->dibs->lock, flags);
+		memcpy(clients, peer->dibs->subs, sizeof(clients));
+		spin_unlock_irqrestore(&peer->dibs->lock, flags);
+		local_irq_save(flags);
 		for (i = 0; i < MAX_DIBS_CLIENTS; i++) {
-			client = peer->dibs->subs[i];
+			client = clients[i];
 			if (client && client->ops->handle_event)
 				client->ops->handle_event(peer->dibs, &ev);
 		}
-		spin_unlock_irqrestore(&peer->dibs->lock, flags);
+		local_irq_restore(flags);
 		rc = 0;
 	}
 	rcu_read_unlock();
@@ -280,12 +288,17 @@ static struct dibs_lo_dev *dibs_lo_dev_create(const char *name, u16 fabric_id)
 	return ldev;
 }
 
-/* Delete a device; dibs_lo_mutex held. */
+/*
+ * Delete a device that the caller marked deleting; dibs_lo_mutex not held
+ * (the clients' del_dev() may take long, other devices come and go).
+ */
 static void dibs_lo_dev_destroy(struct dibs_lo_dev *ldev)
 {
 	WRITE_ONCE(ldev->added, false);
 	dibs_dev_del(ldev->dibs);
+	mutex_lock(&dibs_lo_mutex);
 	dibs_lo_dev_free(ldev);
+	mutex_unlock(&dibs_lo_mutex);
 }
 
 static bool dibs_lo_name_taken(const char *name)
@@ -365,8 +378,14 @@ static int dibs_lo_kind_del_dev(struct dibs_dev *dibs,
 		return -EOPNOTSUPP;
 	}
 	mutex_lock(&dibs_lo_mutex);
-	dibs_lo_dev_destroy(ldev);
+	if (ldev->deleting) {
+		mutex_unlock(&dibs_lo_mutex);
+		NL_SET_ERR_MSG_MOD(extack, "the device is already being deleted");
+		return -EBUSY;
+	}
+	ldev->deleting = true;
 	mutex_unlock(&dibs_lo_mutex);
+	dibs_lo_dev_destroy(ldev);
 	return 0;
 }
 
@@ -380,15 +399,25 @@ static struct dibs_dev_kind dibs_lo_kind = {
 	.list = LIST_HEAD_INIT(dibs_lo_kind.list),
 };
 
-/* Delete every device, newest first. */
+/*
+ * Delete every device, newest first.  No kind call runs (the kind is not
+ * or no longer registered), so every device on the list is ours to delete.
+ */
 static void dibs_lo_destroy_all(void)
 {
-	struct dibs_lo_dev *ldev, *tmp;
+	struct dibs_lo_dev *ldev;
 
-	mutex_lock(&dibs_lo_mutex);
-	list_for_each_entry_safe_reverse(ldev, tmp, &dibs_lo_devs, node)
+	for (;;) {
+		mutex_lock(&dibs_lo_mutex);
+		ldev = list_empty(&dibs_lo_devs) ? NULL :
+		       list_last_entry(&dibs_lo_devs, struct dibs_lo_dev, node);
+		if (ldev)
+			ldev->deleting = true;
+		mutex_unlock(&dibs_lo_mutex);
+		if (!ldev)
+			break;
 		dibs_lo_dev_destroy(ldev);
-	mutex_unlock(&dibs_lo_mutex);
+	}
 }
 
 static int dibs_lo_check_params(void)

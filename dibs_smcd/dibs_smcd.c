@@ -41,7 +41,12 @@
  *
  * Locking.  dibs_smcd_lock (mutex) protects dibs_smcd_devs (readers use
  * RCU) and each device's attach state; it is held across
- * smcd_register_dev()/smcd_unregister_dev().  The smcd ops that need a GID
+ * smcd_register_dev(), and across smcd_unregister_dev() at unload.  Not in
+ * del_dev(): there smcd_unregister_dev() waits until the programs using
+ * the device closed their sockets, and meanwhile other devices must come
+ * and go.  del_dev() marks the device leaving under the lock (unload and
+ * its DMB clean-up leave it alone then), detaches it without the lock and
+ * takes it off the list under the lock again.  The smcd ops that need a GID
  * lookup walk the list under rcu_read_lock() only, so they work in any
  * context.  handle_irq()/handle_event() forward to smc only while
  * dibs_smcd_dev.live is set; it is cleared, and an RCU grace period waited
@@ -97,6 +102,7 @@ MODULE_VERSION(DIBS_VERSION);
  * @max_dmbs: size of smc's conn[] array for @smcd
  * @live: forward handle_irq()/handle_event() to @smcd (RCU)
  * @in_table: @gid is unique and in the lookup table
+ * @leaving: del_dev() is detaching the device (under dibs_smcd_lock)
  * @rcu: deferred free
  */
 struct dibs_smcd_dev {
@@ -109,6 +115,7 @@ struct dibs_smcd_dev {
 	unsigned int max_dmbs;
 	bool live;
 	bool in_table;
+	bool leaving;
 	struct rcu_head rcu;
 };
 
@@ -554,7 +561,8 @@ static void dibs_smcd_drop_dmbs(struct dibs_dev *dibs)
 /*
  * Take @ddev away from smc.  smcd_unregister_dev() terminates the link
  * groups on the device and waits until they are freed, which is when the
- * sockets using them are released.  Under dibs_smcd_lock.
+ * sockets using them are released.  Under dibs_smcd_lock, or with @ddev
+ * marked leaving.
  */
 static void dibs_smcd_detach(struct dibs_smcd_dev *ddev)
 {
@@ -606,7 +614,11 @@ static void dibs_smcd_del_dev(struct dibs_dev *dibs)
 	if (!ddev)
 		return;
 	mutex_lock(&dibs_smcd_lock);
+	ddev->leaving = true;
+	mutex_unlock(&dibs_smcd_lock);
+	/* Without the lock: this waits for the device's sockets. */
 	dibs_smcd_detach(ddev);
+	mutex_lock(&dibs_smcd_lock);
 	list_del_rcu(&ddev->node);
 	mutex_unlock(&dibs_smcd_lock);
 	kfree_rcu(ddev, rcu);
@@ -684,7 +696,8 @@ static void dibs_smcd_drop_all_dmbs(void)
 
 	mutex_lock(&dibs_smcd_lock);
 	list_for_each_entry(ddev, &dibs_smcd_devs, node)
-		dibs_smcd_drop_dmbs(ddev->dibs);
+		if (!ddev->leaving)
+			dibs_smcd_drop_dmbs(ddev->dibs);
 	mutex_unlock(&dibs_smcd_lock);
 }
 
@@ -700,7 +713,8 @@ static void __exit dibs_smcd_exit(void)
 	mutex_lock(&dibs_smcd_lock);
 	dibs_smcd_exiting = true;
 	list_for_each_entry(ddev, &dibs_smcd_devs, node)
-		dibs_smcd_detach(ddev);
+		if (!ddev->leaving)
+			dibs_smcd_detach(ddev);
 	mutex_unlock(&dibs_smcd_lock);
 
 	/*

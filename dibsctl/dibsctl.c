@@ -541,7 +541,7 @@ struct dev_info {
 	char kind[DIBS_NAME_LEN];
 	char gid[40];
 	char parent[64];
-	bool has_fabric, has_max, has_in_use, has_stats;
+	bool has_fabric, has_max, has_in_use, has_stats, removing;
 	uint16_t fabric;
 	uint32_t max_dmbs, in_use;
 	int nclients;
@@ -589,6 +589,9 @@ static void parse_dev_attrs(struct nlattr *head, int len, struct dev_info *d)
 			break;
 		case DIBS_A_DEV_PARENT:
 			attr_str(a, d->parent, sizeof(d->parent));
+			break;
+		case DIBS_A_DEV_REMOVING:
+			d->removing = true;
 			break;
 		case DIBS_A_DEV_CLIENT:
 			if (d->nclients == MAX_CLIENTS)
@@ -674,6 +677,7 @@ static void dev_json(const struct dev_info *d, bool full)
 			juint("dmbs_in_use", d->in_use);
 		if (d->parent[0])
 			jstr("parent", d->parent);
+		jstr("state", d->removing ? "removing" : "live");
 		jkey("client");
 		jopen('[');
 		for (i = 0; i < d->nclients; i++) {
@@ -704,7 +708,7 @@ static void dev_clients_str(const struct dev_info *d, char *buf, size_t size)
 		used += snprintf(buf + used, size - used, "%s%s", i ? "," : "",
 				 d->clients[i].name);
 	if (!d->nclients)
-		snprintf(buf, size, "-");
+		snprintf(buf, size, d->removing ? "(removing)" : "-");
 }
 
 /* the CLIENTS cell of a device: names, with their ids under -d */
@@ -723,7 +727,7 @@ static void dev_clients_cell(const struct dev_info *d, char *buf, size_t size)
 				 j ? "," : "", d->clients[j].name,
 				 d->clients[j].id);
 	if (!d->nclients)
-		snprintf(buf, size, "-");
+		snprintf(buf, size, d->removing ? "(removing)" : "-");
 }
 
 static void dev_print_table(const struct dev_list *l)

@@ -136,13 +136,25 @@ struct dibs_dev;
  *	context, may sleep.  By then no new handle_irq()/handle_event() starts
  *	for this client on @dev, and none is running.  The client must
  *	unregister its DMBs on @dev here; it must not use @dev afterwards.
+ *	It may take as long as it must (the dibs layer holds no lock across
+ *	it when a device is removed), and so may run while the client's
+ *	add_dev() or del_dev() for another device runs.  Called once per
+ *	add_dev().
  * @handle_irq: a writer signalled DMB @idx of this client on @dev.
  *	@dmbemask carries the signal bits (bit 0x1000 rotated right by the
  *	writer's move_data() idx); a device may merge several signals into one
- *	call.  Atomic context (IRQ or softirq, device lock held): must not
- *	sleep and must not call the same device's register_dmb(),
- *	unregister_dmb(), signal_event() or move_data() with the signal flag.
- * @handle_event: a device event for this client.  Atomic context.
+ *	call.  Atomic context with interrupts off (IRQ, or the writer's
+ *	move_data() call); @dev's lock may be held (dibs_ism holds it, dibs_lo
+ *	does not), no other device's is.  May call move_data(), with or
+ *	without the signal flag, on any device, @dev included, and so write
+ *	into a DMB of any device (the handle_irq() that this raises may run
+ *	nested in this one, on the same stack: a client that answers every
+ *	signal with a signal must bound that itself).  Must not sleep and must not call
+ *	register_dmb(), unregister_dmb(), signal_event() or the other ops
+ *	that may sleep.  A signal racing with unregister_dmb() may still
+ *	arrive for that index: a client ignores one it does not expect.
+ * @handle_event: a device event for this client.  Same context and rules
+ *	as @handle_irq.
  */
 struct dibs_client_ops {
 	void (*add_dev)(struct dibs_dev *dev);
@@ -291,8 +303,11 @@ struct dibs_dev_stats;
  * @gid: the device's GID; set by the driver before dibs_dev_add()
  * @drv_priv: the driver's private data
  * @priv: one pointer per client, see dibs_set_priv()/dibs_get_priv()
- * @lock: protects @dmb_clientid_arr and @subs; a driver holds it while it
- *	calls a client's handle_irq() or handle_event()
+ * @lock: protects @dmb_clientid_arr and @subs.  A driver calls a client's
+ *	handle_irq() or handle_event() either under it, or after it read
+ *	@subs under it and released it, inside an RCU read-side section (the
+ *	dibs layer waits for a grace period after it cleared @subs and before
+ *	del_dev()).  Each device's lock has a lockdep class of its own.
  * @dmb_clientid_arr: client id per DMB index, NO_DIBS_CLIENT if free;
  *	allocated by dibs_dev_add() with max_dmbs() entries
  * @subs: the clients that receive callbacks, indexed by client id
@@ -302,6 +317,13 @@ struct dibs_dev_stats;
  *	and is never reused, so that a listing can resume after a device
  * @dmbs_in_use: extension: DMBs registered and not yet unregistered, as
  *	counted by dibs_stats_dmb(); read it with dibs_dev_dmbs_in_use()
+ * @removing: extension: dibs_dev_del() is under way (the dibs layer's,
+ *	read it with READ_ONCE())
+ * @kind_del: extension: a dibs_kind_dev_del() of the device is under way
+ *	(the dibs layer's)
+ * @clients: extension: the ids of the clients whose add_dev() ran for the
+ *	device and whose del_dev() has not started (the dibs layer's)
+ * @lock_key: extension: the lockdep class of @lock
  */
 struct dibs_dev {
 	struct list_head list;
@@ -319,6 +341,10 @@ struct dibs_dev {
 	struct dibs_dev_stats __percpu *stats;
 	u64 index;
 	atomic_t dmbs_in_use;
+	bool removing;
+	bool kind_del;
+	unsigned long clients;
+	struct lock_class_key lock_key;
 };
 
 /**
@@ -390,7 +416,15 @@ int dibs_dev_add(struct dibs_dev *dibs);
  * device from sysfs.  The caller still holds its reference and frees the
  * device's DMBs (if clients left any) before put_device().
  *
- * Context: process context, may sleep.
+ * A client's del_dev() may take long (SMC-D's waits until every socket on
+ * the device is closed).  Meanwhile the device is listed as removing, keeps
+ * its name (a new device of that name gets -EEXIST) and takes no new client
+ * and no self-test; nothing else waits for it: other devices, listings and
+ * client (un)registration go on.  Only one caller may delete a device; a
+ * second call while the first runs returns at once.
+ *
+ * Context: process context, may sleep.  The caller must hold no lock that
+ * a client's add_dev() or del_dev(), or a device addition, may take.
  */
 void dibs_dev_del(struct dibs_dev *dibs);
 
@@ -427,11 +461,15 @@ struct netlink_ext_ack;
  * @name: the kind's name, unique among kinds
  * @owner: the module implementing the kind (THIS_MODULE)
  * @new_dev: optional: create and add a device named @name (NULL: the kind
- *	picks a name).  Process context; the dibs layer serialises all
- *	@new_dev and @del_dev calls.  Returns the device, which the kind keeps
+ *	picks a name).  Process context; the dibs layer serialises the
+ *	@new_dev calls of all kinds.  Returns the device, which the kind keeps
  *	owning, or an ERR_PTR() with an extack message on failure.
  * @del_dev: optional: delete a device of this kind made by @new_dev.
- *	Process context.  Returns 0, or an errno with an extack message.
+ *	Process context, without the dibs layer's locks: it may run while
+ *	@new_dev or @del_dev of another device runs, and for as long as the
+ *	clients' del_dev() take; never twice at a time for one device, and
+ *	always with a reference on @owner.  Returns 0, or an errno with an
+ *	extack message.
  * @dmb_next: optional: report the DMB with the lowest index >= *@idx into
  *	@info, set *@idx to its index and return 0; -ENOENT if there is none.
  *	Process context.

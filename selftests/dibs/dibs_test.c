@@ -24,7 +24,9 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/atomic.h>
 #include <linux/bitops.h>
+#include <linux/completion.h>
 #include <linux/delay.h>
 #include <linux/dibs.h>
 #include <linux/err.h>
@@ -36,6 +38,7 @@
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
+#include <linux/rcupdate.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
@@ -100,6 +103,58 @@ struct dt_client {
 };
 
 static struct dt_client dt_a, dt_b;
+
+/*
+ * Signals answered with signals (t_signal_relay): a handle_irq() for a DMB
+ * on from[i] writes with a signal into tok[i] through sender[i], while
+ * @budget lasts.  Off while @n is 0.
+ */
+#define DT_RELAY_MAX	2
+/*
+ * Answers per round.  Each nests a handle_irq() and a move_data() deeper
+ * on the stack (about 300 bytes on s390x): 64 overflowed s390x's 16 KiB.
+ */
+#define DT_RELAY_HOPS	8
+static struct {
+	int n;
+	struct dibs_dev *from[DT_RELAY_MAX];
+	struct dibs_dev *sender[DT_RELAY_MAX];
+	u64 tok[DT_RELAY_MAX];
+	atomic_t budget;	/* answers still to give */
+	atomic_t answered;	/* answers given */
+	atomic_t errors;	/* answers move_data() refused */
+	atomic_t depth;		/* handle_irq() calls running now */
+	atomic_t max_depth;	/* the most that ran nested */
+} dt_relay;
+
+static int dt_move(struct dibs_dev *sender, u64 tok, unsigned int idx,
+		   bool sf, unsigned int off, void *data, unsigned int size);
+
+/* From handle_irq() on @dev: answer with a signal if the relay says so. */
+static void dt_relay_answer(struct dibs_dev *dev)
+{
+	int i, n, depth;
+	u8 byte = 1;
+
+	/* acquire: pairs with dt_relay_arm(), the entries below @n are set */
+	n = smp_load_acquire(&dt_relay.n);
+	for (i = 0; i < n; i++)
+		if (dt_relay.from[i] == dev)
+			break;
+	if (i == n)
+		return;
+	depth = atomic_inc_return(&dt_relay.depth);
+	if (depth > atomic_read(&dt_relay.max_depth))
+		atomic_set(&dt_relay.max_depth, depth);
+	if (atomic_dec_if_positive(&dt_relay.budget) >= 0) {
+		if (dt_move(dt_relay.sender[i], dt_relay.tok[i], 1, true, 0,
+			    &byte, 1))
+			atomic_inc(&dt_relay.errors);
+		else
+			atomic_inc(&dt_relay.answered);
+	}
+	atomic_dec(&dt_relay.depth);
+}
 
 /* dt_dev_new()/dt_dev_del() run: add_dev()/del_dev() are for that device. */
 static bool dt_dev_changing;
@@ -190,6 +245,7 @@ static void dt_handle_irq(struct dt_client *c, struct dibs_dev *dev,
 	if (dev == c->dead_dev)
 		c->late_irqs++;
 	spin_unlock_irqrestore(&c->irq_lock, flags);
+	dt_relay_answer(dev);
 }
 
 static void dt_handle_event(struct dt_client *c, struct dibs_dev *dev,
@@ -1023,6 +1079,146 @@ out:
 	return 0;
 }
 
+/* Arm the relay: irq on from[i] -> sender[i] writes with a signal to tok[i]. */
+static void dt_relay_arm(int n, int budget)
+{
+	atomic_set(&dt_relay.budget, budget);
+	atomic_set(&dt_relay.answered, 0);
+	atomic_set(&dt_relay.errors, 0);
+	atomic_set(&dt_relay.depth, 0);
+	atomic_set(&dt_relay.max_depth, 0);
+	/* release: publishes the entries and counters to dt_relay_answer() */
+	smp_store_release(&dt_relay.n, n);
+}
+
+static void dt_relay_off(void)
+{
+	/* release: pairs with the acquire in dt_relay_answer() */
+	smp_store_release(&dt_relay.n, 0);
+	synchronize_rcu();	/* no dt_relay_answer() still reads the relay */
+}
+
+struct dt_kick {
+	struct dibs_dev *sender;
+	u64 tok;
+	int rc;
+	struct completion go, done;
+};
+
+static int dt_kick_fn(void *arg)
+{
+	struct dt_kick *k = arg;
+	u8 byte = 2;
+
+	wait_for_completion(&k->go);
+	k->rc = dt_move(k->sender, k->tok, 2, true, 0, &byte, 1);
+	complete(&k->done);
+	return 0;
+}
+
+/*
+ * A handle_irq() writes with a signal: into a DMB of its own device through
+ * another device, and back and forth between two devices (A -> B inside
+ * B's handle_irq(), B -> A inside A's ...), also from both ends at once.
+ * The old dibs_lo held the owner's lock across handle_irq(): the first
+ * deadlocked on that lock, the second took both devices' locks, in both
+ * orders.
+ */
+static int t_signal_relay(void)
+{
+	struct dt_dmbrec *m0 = NULL, *m1 = NULL;
+	struct task_struct *task;
+	struct dt_kick k = {};
+	u8 byte = 3;
+	int rc;
+
+	if (!NEED(d0 && d1 && dt_b.registered))
+		return 0;
+	m0 = dt_reg(&dt_a, d0, d1, 64, 0);	/* on d0, written by d1 */
+	if (REG_FAILED(m0))
+		goto out;
+	m1 = dt_reg(&dt_b, d1, d0, 64, 0);	/* on d1, written by d0 */
+	if (REG_FAILED(m1))
+		goto out;
+
+	/* 1. d0's handle_irq() has d1 write with a signal into d0's DMB */
+	dt_relay.from[0] = d0;
+	dt_relay.sender[0] = d1;
+	dt_relay.tok[0] = m0->dmb.dmb_tok;
+	dt_relay_arm(1, DT_RELAY_HOPS);
+	dt_irq_reset(&dt_a);
+	rc = dt_move(d1, m0->dmb.dmb_tok, 0, true, 0, &byte, 1);
+	dt_relay_off();
+	EXPECT(rc == 0, "kick: %d", rc);
+	EXPECT(atomic_read(&dt_relay.answered) == DT_RELAY_HOPS &&
+	       !atomic_read(&dt_relay.errors),
+	       "own DMB: %d answers, %d refused, expected %d, 0",
+	       atomic_read(&dt_relay.answered),
+	       atomic_read(&dt_relay.errors), DT_RELAY_HOPS);
+	EXPECT(dt_irqs(&dt_a) == DT_RELAY_HOPS + 1,
+	       "own DMB: %u signals, expected %d", dt_irqs(&dt_a),
+	       DT_RELAY_HOPS + 1);
+
+	/* 2. ping-pong: d0's irq -> d0 writes m1 on d1 -> d1's irq -> m0 */
+	dt_relay.from[0] = d0;
+	dt_relay.sender[0] = d0;
+	dt_relay.tok[0] = m1->dmb.dmb_tok;
+	dt_relay.from[1] = d1;
+	dt_relay.sender[1] = d1;
+	dt_relay.tok[1] = m0->dmb.dmb_tok;
+	dt_relay_arm(2, DT_RELAY_HOPS);
+	dt_irq_reset(&dt_a);
+	dt_irq_reset(&dt_b);
+	rc = dt_move(d1, m0->dmb.dmb_tok, 0, true, 0, &byte, 1);
+	EXPECT(rc == 0, "kick: %d", rc);
+	EXPECT(atomic_read(&dt_relay.answered) == DT_RELAY_HOPS &&
+	       !atomic_read(&dt_relay.errors),
+	       "ping-pong: %d answers, %d refused, expected %d, 0",
+	       atomic_read(&dt_relay.answered),
+	       atomic_read(&dt_relay.errors), DT_RELAY_HOPS);
+	EXPECT(dt_irqs(&dt_a) == DT_RELAY_HOPS / 2 + 1 &&
+	       dt_irqs(&dt_b) == DT_RELAY_HOPS / 2,
+	       "ping-pong: %u and %u signals, expected %d and %d",
+	       dt_irqs(&dt_a), dt_irqs(&dt_b), DT_RELAY_HOPS / 2 + 1,
+	       DT_RELAY_HOPS / 2);
+	EXPECT(atomic_read(&dt_relay.max_depth) == DT_RELAY_HOPS + 1,
+	       "ping-pong: %d handle_irq() nested, expected %d",
+	       atomic_read(&dt_relay.max_depth), DT_RELAY_HOPS + 1);
+
+	/* 3. the same from both ends at once (A -> B and B -> A) */
+	init_completion(&k.go);
+	init_completion(&k.done);
+	k.sender = d0;
+	k.tok = m1->dmb.dmb_tok;
+	dt_relay_arm(2, DT_RELAY_HOPS);
+	dt_irq_reset(&dt_a);
+	dt_irq_reset(&dt_b);
+	task = kthread_run(dt_kick_fn, &k, "dibs_test_kick");
+	if (IS_ERR(task)) {
+		EXPECT(0, "kthread_run: %ld", PTR_ERR(task));
+		dt_relay_off();
+		goto out;
+	}
+	complete(&k.go);
+	rc = dt_move(d1, m0->dmb.dmb_tok, 0, true, 0, &byte, 1);
+	wait_for_completion(&k.done);
+	dt_relay_off();
+	EXPECT(rc == 0 && k.rc == 0, "kicks: %d, %d", rc, k.rc);
+	EXPECT(atomic_read(&dt_relay.answered) == DT_RELAY_HOPS &&
+	       !atomic_read(&dt_relay.errors),
+	       "both ends: %d answers, %d refused, expected %d, 0",
+	       atomic_read(&dt_relay.answered),
+	       atomic_read(&dt_relay.errors), DT_RELAY_HOPS);
+	EXPECT(dt_irqs(&dt_a) + dt_irqs(&dt_b) == DT_RELAY_HOPS + 2,
+	       "both ends: %u signals, expected %d",
+	       dt_irqs(&dt_a) + dt_irqs(&dt_b), DT_RELAY_HOPS + 2);
+out:
+	dt_relay_off();
+	dt_unreg_all(&dt_a, NULL);
+	dt_unreg_all(&dt_b, NULL);
+	return 0;
+}
+
 /* @c got exactly one event, a DIBS_SW_EVENT on @dev from @from. */
 static void dt_check_event(struct dt_client *c, struct dibs_dev *dev,
 			   struct dibs_dev *from, u32 code, u64 info)
@@ -1790,6 +1986,7 @@ static const struct {
 	{ "move_data_start_middle_end", t_move_data },
 	{ "move_data_rejects", t_move_data_rejects },
 	{ "signal_once_right_client_mask", t_signal },
+	{ "signal_from_handle_irq", t_signal_relay },
 	{ "signal_event", t_signal_event },
 	{ "dmb_next_walk", t_dmb_next },
 	{ "attach_outlives_owner", t_attach },

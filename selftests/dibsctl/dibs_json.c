@@ -469,13 +469,13 @@ static void check_dev(const struct jv *d, bool stats)
 {
 	static const char *const keys[] = {
 		"name", "kind", "gid", "fabric_id", "max_dmbs", "dmbs_in_use",
-		"parent", "client", "stats", NULL,
+		"parent", "state", "client", "stats", NULL,
 	};
 	static const char *const stat_keys[] = {
 		"move_data", "bytes_moved", "signals", "dmb_registered",
 		"dmb_unregistered", "errors", NULL,
 	};
-	const char *name, *gid, *fabric;
+	const char *name, *gid, *fabric, *state;
 	char buf[64], what[64];
 	uint64_t u, f;
 	struct jv *c, *s;
@@ -519,6 +519,10 @@ static void check_dev(const struct jv *d, bool stats)
 		     u, sysfs_uint(name, "dmbs", 10));
 	if (get(d, "parent"))
 		need_str(d, what, "parent");
+	state = need_str(d, what, "state");
+	if (state && read_sysfs(name, "state", buf, sizeof(buf)) &&
+	    strcmp(state, buf))
+		fail("%s: state %s, sysfs has %s", what, state, buf);
 
 	c = get(d, "client");
 	if (!c || c->t != J_ARR) {

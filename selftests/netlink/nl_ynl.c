@@ -77,6 +77,8 @@ static int dump_devs(struct ynl_sock *ys)
 		num("dmbs-in-use", d->dmbs_in_use, &first);
 		if (d->_present.parent_len)
 			str("parent", d->parent, &first);
+		/* dibsctl's "state": the flag "removing", or live */
+		str("state", d->_present.removing ? "removing" : "live", &first);
 		printf(",\"client\":[");
 		for (i = 0; i < d->n_client; i++) {
 			int cf = 1;

@@ -168,6 +168,36 @@ smcd_netns_xfer() {
 	[ "$_crc" -eq 0 ] && [ "$_src" -eq 0 ]
 }
 
+# smcd_hold NAME NSC NSS IP PORT CONNS: CONNS SMC-D connections (client in NSC,
+# server in NSS, - = this namespace) that stay open (smcd_xfer --hold);
+# returns when all hold.  Sets HOLD_SRV and HOLD_CLI (their pids).
+# shellcheck disable=SC2034 # HOLD_SRV is for the caller
+smcd_hold() {
+	smcd_server "$1" "$3" -a "$4" -p "$5" --count "$6" --expect smcd || return 1
+	HOLD_SRV=$SMCD_SERVER
+	# the file must exist before the first count below: a missing file
+	# counts as "" and would end the wait early (and race the rmmod)
+	: > "$SMCD_TMP/$1.client"
+	if [ "$2" = - ]; then
+		./smcd_xfer client -a "$4" -p "$5" -n "$6" -s 4096 --expect smcd --hold \
+			> "$SMCD_TMP/$1.client" 2>&1 &
+	else
+		nsenter -t "$2" -n ./smcd_xfer client -a "$4" -p "$5" -n "$6" -s 4096 \
+			--expect smcd --hold > "$SMCD_TMP/$1.client" 2>&1 &
+	fi
+	HOLD_CLI=$!
+	SMCD_PIDS="$SMCD_PIDS $HOLD_CLI"
+	_n=300
+	while _h=$(grep -c ': holding' "$SMCD_TMP/$1.client"); [ "${_h:-0}" -lt "$6" ]; do
+		_n=$((_n - 1))
+		if [ "$_n" -eq 0 ] || ! kill -0 "$HOLD_CLI" 2> /dev/null; then
+			sed 's/^/# client: /' "$SMCD_TMP/$1.client"
+			return 1
+		fi
+		usleep 100000
+	done
+}
+
 # smcd_cleanup: stop what we started, empty smc's tables, unload our
 # modules (the runner fails a test that leaves them loaded): those in
 # SMCD_UNLOAD, in that order (default: dibs_smcd dibs_lo dibs_core).

@@ -26,34 +26,6 @@ smcd_need_smc
 
 ktap_plan 25
 
-# hold NAME NSC NSS IP PORT CONNS: CONNS SMC-D connections (client in NSC,
-# server in NSS, - = this namespace) that stay open; returns when all hold.
-hold() {
-	smcd_server "$1" "$3" -a "$4" -p "$5" --count "$6" --expect smcd || return 1
-	HOLD_SRV=$SMCD_SERVER
-	# the file must exist before the first count below: a missing file
-	# counts as "" and would end the wait early (and race the rmmod)
-	: > "$SMCD_TMP/$1.client"
-	if [ "$2" = - ]; then
-		./smcd_xfer client -a "$4" -p "$5" -n "$6" -s 4096 --expect smcd --hold \
-			> "$SMCD_TMP/$1.client" 2>&1 &
-	else
-		nsenter -t "$2" -n ./smcd_xfer client -a "$4" -p "$5" -n "$6" -s 4096 \
-			--expect smcd --hold > "$SMCD_TMP/$1.client" 2>&1 &
-	fi
-	HOLD_CLI=$!
-	SMCD_PIDS="$SMCD_PIDS $HOLD_CLI"
-	_n=300
-	while _h=$(grep -c ': holding' "$SMCD_TMP/$1.client"); [ "${_h:-0}" -lt "$6" ]; do
-		_n=$((_n - 1))
-		if [ "$_n" -eq 0 ] || ! kill -0 "$HOLD_CLI" 2> /dev/null; then
-			sed 's/^/# client: /' "$SMCD_TMP/$1.client"
-			return 1
-		fi
-		usleep 100000
-	done
-}
-
 # ended NAME N: the N held connections ended and both programs exited
 # cleanly, within ENDED_TIMEOUT seconds (60): a watchdog kills the programs
 # then and the case fails, instead of waiting for smcd_xfer's own timeout.
@@ -127,7 +99,7 @@ ktap_check "load dibs_lo, dibs_smcd; ueid add" \
 	sh -c 'modprobe dibs_lo && modprobe dibs_smcd && ./smcd_nl ueid add DIBS-SELFTEST'
 
 # 1. rmmod dibs_smcd under 8 open connections on lo
-ktap_check "8 connections open on lo" hold h1 - - 127.0.0.1 5300 8
+ktap_check "8 connections open on lo" smcd_hold h1 - - 127.0.0.1 5300 8
 ./smcd_nl lgr | sed 's/^/# /'
 if command -v dibsctl > /dev/null; then
 	ktap_check "GIDs, DMB tokens: smc_diag agrees with sysfs and dibs netlink" agree 16
@@ -142,7 +114,7 @@ ktap_check "modprobe dibs_smcd again" modprobe dibs_smcd
 ktap_check "SMC-D works after reload" quick q1 5301
 
 # 2. device removal: rmmod dibs_lo under open connections
-ktap_check "8 connections open on lo" hold h2 - - 127.0.0.1 5302 8
+ktap_check "8 connections open on lo" smcd_hold h2 - - 127.0.0.1 5302 8
 ktap_check "rmmod dibs_lo with connections open" timeout 120 rmmod dibs_lo
 ktap_check "connections ended, programs exited cleanly" ended h2 8
 ktap_check "no SMC-D device left" dump_empty
@@ -169,7 +141,7 @@ ktap_check "dibs_lo devices=2, namespaces, PNET tables" setup_ns
 # one connection first: see smcd_netns.sh
 ktap_check "A->B: first connection (link groups)" xfer_ab 5304
 ktap_check "16 connections open A->B (lo1->lo2)" \
-	hold h3 "$SMCD_NS_A" "$SMCD_NS_B" 10.7.0.2 5303 16
+	smcd_hold h3 "$SMCD_NS_A" "$SMCD_NS_B" 10.7.0.2 5303 16
 ktap_check "rmmod dibs_lo with connections open" timeout 120 rmmod dibs_lo
 ktap_check "connections ended, programs exited cleanly" ended h3 16
 
@@ -195,7 +167,7 @@ readd() {
 if command -v dibsctl > /dev/null && modprobe dibs_lo devices=2; then
 	ktap_check "A->B: first connection (link groups)" xfer_ab 5305
 	ktap_check "8 connections open A->B (lo1->lo2)" \
-		hold h4 "$SMCD_NS_A" "$SMCD_NS_B" 10.7.0.2 5306 8
+		smcd_hold h4 "$SMCD_NS_A" "$SMCD_NS_B" 10.7.0.2 5306 8
 	./smcd_nl lgr | sed 's/^/# /'
 	[ "$SEID" = 0 ] || victim
 	ktap_check "dibsctl dev del $VICTIM with connections open" \
