@@ -638,26 +638,43 @@ static int parse_dev(struct nl_msg *msg, void *arg)
 	return NL_OK;
 }
 
-/* Fetch one device (@name) or all; exits on failure. */
-static void get_devs(const char *name, struct dev_list *l, const char *what)
+/*
+ * Fetch one device (@name) or all, asking up to @tries times while the dump
+ * is interrupted (the list changed under it); exits on failure.
+ */
+static void get_devs_tries(const char *name, struct dev_list *l,
+			   const char *what, int tries)
 {
 	struct request r;
 	struct nl_msg *msg;
+	int rc;
 
-	memset(l, 0, sizeof(*l));
-	if (name) {
-		msg = msg_new(DIBS_CMD_DEV_GET, 0);
-		if (nla_put_string(msg, DIBS_A_DEV_NAME, name) < 0) {
-			error("bad device name");
-			exit(EXIT_FAILURE);
+	for (;;) {
+		memset(l, 0, sizeof(*l));
+		if (name) {
+			msg = msg_new(DIBS_CMD_DEV_GET, 0);
+			if (nla_put_string(msg, DIBS_A_DEV_NAME, name) < 0) {
+				error("bad device name");
+				exit(EXIT_FAILURE);
+			}
+		} else {
+			msg = msg_new(DIBS_CMD_DEV_GET, NLM_F_DUMP);
 		}
-	} else {
-		msg = msg_new(DIBS_CMD_DEV_GET, NLM_F_DUMP);
+		rc = request(msg, parse_dev, l, &r);
+		if (!rc)
+			return;
+		if (rc != -EINTR || !r.intr || --tries <= 0)
+			break;
+		free(l->devs);
 	}
-	if (request(msg, parse_dev, l, &r)) {
-		report_err(&r, what);
-		exit(EXIT_FAILURE);
-	}
+	report_err(&r, what);
+	exit(EXIT_FAILURE);
+}
+
+/* Fetch one device (@name) or all; exits on failure (iproute2: no retry). */
+static void get_devs(const char *name, struct dev_list *l, const char *what)
+{
+	get_devs_tries(name, l, what, 1);
 }
 
 static void dev_json(const struct dev_info *d, bool full)
@@ -1273,7 +1290,11 @@ static int cmd_selftest_run(int argc, char **argv)
 		return rc ? EXIT_FAILURE : EXIT_SUCCESS;
 	}
 
-	get_devs(NULL, &l, "selftest");
+	/*
+	 * Only the names are needed, and another self-test or a device
+	 * coming or going interrupts the dump: ask again before giving up.
+	 */
+	get_devs_tries(NULL, &l, "selftest", 5);
 	if (!l.n) {
 		error("selftest: there are no dibs devices");
 		return EXIT_FAILURE;

@@ -137,7 +137,7 @@ show_removing() {
 }
 ktap_check "dibsctl dev show answers, $VICTIM removing" show_removing
 ktap_check "dibsctl client show answers" answers 10 dibsctl client show
-ktap_check "dibsctl selftest $OTHER answers" answers 60 dibsctl selftest "$OTHER"
+ktap_check "dibsctl selftest $OTHER answers" answers 60 dibsctl selftest run "$OTHER"
 ktap_check "dibsctl dev add lo name tdnew answers" \
 	answers 10 dibsctl dev add lo name tdnew
 ktap_check "dibsctl dev del tdnew answers" answers 10 dibsctl dev del tdnew
