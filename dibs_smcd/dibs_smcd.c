@@ -645,7 +645,6 @@ static struct dibs_client dibs_smcd_client = {
  * @id->machine, each as four upper-case hex digits: byte for byte what
  * ism.ko (drivers/s390/net/ism_drv.c) reports for a v2 capable function.
  */
-DIBS_SMCD_TESTABLE
 void dibs_smcd_seid_from_cpuid(u8 *seid, const struct dibs_smcd_cpuid *id)
 {
 	char hex[5];

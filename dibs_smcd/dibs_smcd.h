@@ -11,13 +11,6 @@
 /* Length of a system EID (SMC_MAX_EID_LEN, private to net/smc). */
 #define DIBS_SMCD_EID_LEN	32
 
-/* Exported for the tests only; static otherwise (unused off s390). */
-#ifdef DIBS_TESTS
-#define DIBS_SMCD_TESTABLE
-#else
-#define DIBS_SMCD_TESTABLE	static __maybe_unused
-#endif
-
 /**
  * struct dibs_smcd_cpuid - what the system EID takes from s390's struct
  *	cpuid (STIDP)
@@ -29,8 +22,7 @@ struct dibs_smcd_cpuid {
 	u16 machine;
 };
 
-#ifdef DIBS_TESTS
+/* Exported for the test modules only (DIBS_TESTS=1 builds). */
 void dibs_smcd_seid_from_cpuid(u8 *seid, const struct dibs_smcd_cpuid *id);
-#endif
 
 #endif /* _DIBS_SMCD_H */
