@@ -18,14 +18,20 @@ cd "$(dirname "$0")/../../.." || exit 1
 if [ -n "${1:-}" ]; then
 	DIBSCTL=$1
 else
-	DIBSCTL=$PWD/dibsctl/dibsctl
-	nice -n 10 make -s -C dibsctl > /dev/null ||
+	# Built in a scratch copy: a dibsctl/dibsctl left in the tree would
+	# be taken for up to date by a later (cross) build of the tree.
+	bld=$(mktemp -d)
+	mkdir -p "$bld/include"
+	cp -a dibsctl VERSION "$bld/" && cp -a include/uapi "$bld/include/" &&
+		rm -f "$bld/dibsctl/dibsctl" &&
+		nice -n 10 make -s -C "$bld/dibsctl" > /dev/null ||
 		{ echo "cannot build dibsctl"; echo "0 passed, 1 failed"; exit 1; }
+	DIBSCTL=$bld/dibsctl/dibsctl
 fi
 MAN=dibsctl/dibsctl.8
 COMP=dibsctl/bash-completion
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+trap 'rm -rf "$tmp" ${bld:+"$bld"}' EXIT
 
 if [ -e /sys/module/dibs_core ]; then
 	echo "TAP version 13"
