@@ -52,6 +52,25 @@
  * dibs_smcd_dev.live is set; it is cleared, and an RCU grace period waited
  * for, before smcd_unregister_dev().
  *
+ * First contacts.  smc 6.1 (mainline too) lets an SMC-D server reuse a link
+ * group as soon as it has sent the CLC accept of the connection that made
+ * it, before the client has made its side; a client that gets the accept
+ * of a second connection (no "first contact") before it processed that of
+ * the first finds no link group, declines with SYNCERR and the first
+ * contact flag, and the server then terminates the link group with every
+ * connection on it: a pool that opens its connections at once loses all
+ * of them.  smc asks the server's device query_remote_gid() for the
+ * client's GID before it decides, under the mutex that the client's side
+ * needs to make its link group.  Where the client's device is one of ours
+ * in this system, we can tell that moment: smc registered DMBs on the
+ * server's device for the client's GID but none on the client's device
+ * for the server's.  query_remote_gid() then says "not reachable", and
+ * that one connection falls back to TCP instead (with no first contact
+ * flag, which ends nothing else).  Waiting instead would hold smc's mutex
+ * that the client needs.  The DMBs are counted per peer GID in
+ * register_dmb()/unregister_dmb().  A peer on another system (ISM between
+ * LPARs) cannot be seen: the race remains there (Documentation/smcd.rst).
+ *
  * DMBs.  smc unregisters its DMBs before smcd_unregister_dev() returns and
  * forgets each one whatever unregister_dmb() answered.  What is still
  * ours on the device after that (smc lost track of it) is unregistered
@@ -91,6 +110,12 @@ MODULE_VERSION(DIBS_VERSION);
  */
 #define DIBS_SMCD_NO_DMA_ADDR	((dma_addr_t)~0ULL)
 
+/* Peers per device whose DMBs are counted (first contacts, see above). */
+#define DIBS_SMCD_PEERS		16
+/* dibs_smcd_dev.peer_of[]: not smc's DMB, and smc's without a peer entry */
+#define DIBS_SMCD_NO_PEER	0xff
+#define DIBS_SMCD_FULL_PEER	0xfe
+
 /**
  * struct dibs_smcd_dev - what this client keeps per dibs device
  * @node: entry in dibs_smcd_devs (RCU)
@@ -103,6 +128,12 @@ MODULE_VERSION(DIBS_VERSION);
  * @live: forward handle_irq()/handle_event() to @smcd (RCU)
  * @in_table: @gid is unique and in the lookup table
  * @leaving: del_dev() is detaching the device (under dibs_smcd_lock)
+ * @peers_lock: protects @peers, @peers_full and @peer_of
+ * @peers: the SMC-D GIDs smc registered DMBs on this device for (the
+ *	peers of its link groups), with the number of those DMBs
+ * @peers_full: DMBs whose peer found no free entry in @peers
+ * @peer_of: per DMB index (@max_dmbs of them): its entry in @peers, or
+ *	DIBS_SMCD_NO_PEER
  * @rcu: deferred free
  */
 struct dibs_smcd_dev {
@@ -116,6 +147,13 @@ struct dibs_smcd_dev {
 	bool live;
 	bool in_table;
 	bool leaving;
+	spinlock_t peers_lock;
+	struct dibs_smcd_peer {
+		u64 gid;
+		unsigned int dmbs;
+	} peers[DIBS_SMCD_PEERS];
+	unsigned int peers_full;
+	u8 *peer_of;
 	struct rcu_head rcu;
 };
 
@@ -224,12 +262,107 @@ static struct dibs_dev *dibs_smcd_to_dibs(struct smcd_dev *smcd)
 	return ddev->dibs;
 }
 
+/* smc registered DMB @idx on @ddev for the peer @gid.  Process context. */
+static void dibs_smcd_count_dmb(struct dibs_smcd_dev *ddev, unsigned int idx,
+				u64 gid)
+{
+	unsigned int i, free = DIBS_SMCD_PEERS;
+
+	spin_lock(&ddev->peers_lock);
+	for (i = 0; i < DIBS_SMCD_PEERS; i++) {
+		if (ddev->peers[i].dmbs && ddev->peers[i].gid == gid)
+			break;
+		if (!ddev->peers[i].dmbs && free == DIBS_SMCD_PEERS)
+			free = i;
+	}
+	if (i == DIBS_SMCD_PEERS)
+		i = free;
+	if (i < DIBS_SMCD_PEERS) {
+		ddev->peers[i].gid = gid;
+		ddev->peers[i].dmbs++;
+		ddev->peer_of[idx] = i;
+	} else {
+		ddev->peers_full++;
+		ddev->peer_of[idx] = DIBS_SMCD_FULL_PEER;
+	}
+	spin_unlock(&ddev->peers_lock);
+}
+
+/* smc unregistered (and forgot) DMB @idx on @ddev.  Process context. */
+static void dibs_smcd_uncount_dmb(struct dibs_smcd_dev *ddev, unsigned int idx)
+{
+	u8 peer;
+
+	if (idx >= ddev->max_dmbs)
+		return;
+	spin_lock(&ddev->peers_lock);
+	peer = ddev->peer_of[idx];
+	if (peer < DIBS_SMCD_PEERS)
+		ddev->peers[peer].dmbs--;
+	else if (peer == DIBS_SMCD_FULL_PEER)
+		ddev->peers_full--;
+	ddev->peer_of[idx] = DIBS_SMCD_NO_PEER;
+	spin_unlock(&ddev->peers_lock);
+}
+
+/* Does smc hold DMBs on @ddev for the peer @gid?  1 yes, 0 no, -1 unknown. */
+static int dibs_smcd_has_dmbs_for(struct dibs_smcd_dev *ddev, u64 gid)
+{
+	unsigned int i;
+	int rc;
+
+	spin_lock(&ddev->peers_lock);
+	rc = ddev->peers_full ? -1 : 0;
+	for (i = 0; i < DIBS_SMCD_PEERS; i++) {
+		if (ddev->peers[i].dmbs && ddev->peers[i].gid == gid) {
+			rc = 1;
+			break;
+		}
+	}
+	spin_unlock(&ddev->peers_lock);
+	return rc;
+}
+
+/*
+ * Is a first contact between @ddev and the peer @rgid half done?  See
+ * "First contacts" at the top: smc on @ddev (the server's device) has a
+ * link group with the peer, with DMBs, while the peer, a device of this
+ * system, has none with @ddev yet.  Process context.
+ */
+static bool dibs_smcd_first_contact_pending(struct dibs_smcd_dev *ddev,
+					    u64 rgid)
+{
+	struct dibs_smcd_dev *peer;
+	bool pending = false;
+
+	if (rgid == ddev->gid || dibs_smcd_has_dmbs_for(ddev, rgid) != 1)
+		return false;
+	rcu_read_lock();
+	list_for_each_entry_rcu(peer, &dibs_smcd_devs, node) {
+		if (peer->in_table && peer->gid == rgid) {
+			/* acquire: pairs with the release in dibs_smcd_attach() */
+			pending = smp_load_acquire(&peer->live) &&
+				  !dibs_smcd_has_dmbs_for(peer, ddev->gid);
+			break;
+		}
+	}
+	rcu_read_unlock();
+	return pending;
+}
+
+/*
+ * smc calls this on the server side only, for the GID a client proposed,
+ * under its smc_server_lgr_pending mutex, before it decides between a new
+ * link group and an existing one.
+ */
 static int dibs_smcd_query_remote_gid(struct smcd_dev *smcd, u64 rgid,
 				      u32 vid_valid, u32 vid)
 {
 	struct dibs_dev *dibs = dibs_smcd_to_dibs(smcd);
 	uuid_t uuid;
 
+	if (dibs_smcd_first_contact_pending(smcd->priv, rgid))
+		return -EAGAIN;
 	dibs_smcd_gid_to_uuid(rgid, &uuid);
 	return dibs->ops->query_remote_gid(dibs, &uuid, vid_valid, vid);
 }
@@ -257,6 +390,7 @@ static int dibs_smcd_register_dmb(struct smcd_dev *smcd, struct smcd_dmb *sdmb)
 		dibs->ops->unregister_dmb(dibs, &dmb);
 		return -EIO;
 	}
+	dibs_smcd_count_dmb(ddev, dmb.idx, sdmb->rgid);
 	sdmb->dmb_tok = dmb.dmb_tok;
 	sdmb->sba_idx = dmb.idx;
 	sdmb->cpu_addr = dmb.cpu_addr;
@@ -275,6 +409,8 @@ static int dibs_smcd_unregister_dmb(struct smcd_dev *smcd,
 	struct dibs_dmb dmb = {};
 	int rc;
 
+	/* smc forgets the DMB whatever this returns */
+	dibs_smcd_uncount_dmb(smcd->priv, sdmb->sba_idx);
 	if (dibs_smcd_test_lose_unregister())
 		return 0;
 	dmb.dmb_tok = sdmb->dmb_tok;
@@ -480,10 +616,16 @@ static void dibs_smcd_attach(struct dibs_smcd_dev *ddev)
 	if (rc <= 0)
 		return;
 	ddev->max_dmbs = rc;
+	ddev->peer_of = kvmalloc(ddev->max_dmbs, GFP_KERNEL);
+	if (!ddev->peer_of)
+		return;
+	memset(ddev->peer_of, DIBS_SMCD_NO_PEER, ddev->max_dmbs);
+	memset(ddev->peers, 0, sizeof(ddev->peers));
+	ddev->peers_full = 0;
 	parent = dibs_smcd_get_parent(ddev);
 	if (!parent) {
 		pr_err("%s: cannot add the parent device\n", name);
-		return;
+		goto err_peers;
 	}
 	smcd = smcd_alloc_dev(parent, name, &dibs_smcd_ops, ddev->max_dmbs);
 	if (!smcd) {
@@ -522,6 +664,9 @@ static void dibs_smcd_attach(struct dibs_smcd_dev *ddev)
 
 err_parent:
 	dibs_smcd_put_parent(ddev);
+err_peers:
+	kvfree(ddev->peer_of);
+	ddev->peer_of = NULL;
 }
 
 /*
@@ -575,6 +720,8 @@ static void dibs_smcd_detach(struct dibs_smcd_dev *ddev)
 	smcd_unregister_dev(smcd);
 	ddev->smcd = NULL;
 	smcd_free_dev(smcd);
+	kvfree(ddev->peer_of);
+	ddev->peer_of = NULL;
 	dibs_smcd_put_parent(ddev);
 	dibs_smcd_drop_dmbs(ddev->dibs);
 	pr_info("%s: SMC-D device removed\n", dev_name(&ddev->dibs->dev));
@@ -588,6 +735,7 @@ static void dibs_smcd_add_dev(struct dibs_dev *dibs)
 	if (!ddev)
 		return;
 	ddev->dibs = dibs;
+	spin_lock_init(&ddev->peers_lock);
 	uuid_copy(&ddev->uuid, &dibs->gid);
 	ddev->gid = dibs_smcd_uuid_to_gid(&dibs->gid);
 
