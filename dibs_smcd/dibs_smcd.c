@@ -41,12 +41,15 @@
  *
  * Locking.  dibs_smcd_lock (mutex) protects dibs_smcd_devs (readers use
  * RCU) and each device's attach state; it is held across
- * smcd_register_dev(), and across smcd_unregister_dev() at unload.  Not in
- * del_dev(): there smcd_unregister_dev() waits until the programs using
- * the device closed their sockets, and meanwhile other devices must come
- * and go.  del_dev() marks the device leaving under the lock (unload and
- * its DMB clean-up leave it alone then), detaches it without the lock and
- * takes it off the list under the lock again.  The smcd ops that need a GID
+ * smcd_register_dev(), never across smcd_unregister_dev(): that waits
+ * until the programs using the device closed their sockets (for ever if
+ * smc lost a link group, Documentation/smcd.rst), and meanwhile other
+ * devices must come and go, at unload too.  Whoever detaches a device,
+ * del_dev() or the unload, marks it leaving under the lock (the other and
+ * the DMB clean-up leave it alone then), detaches it without the lock and
+ * marks it detached; a del_dev() that finds the unload detaching its
+ * device waits for that.  del_dev() takes the device off the list under
+ * the lock.  The smcd ops that need a GID
  * lookup walk the list under rcu_read_lock() only, so they work in any
  * context.  handle_irq()/handle_event() forward to smc only while
  * dibs_smcd_dev.live is set; it is cleared, and an RCU grace period waited
@@ -127,7 +130,9 @@ MODULE_VERSION(DIBS_VERSION);
  * @max_dmbs: size of smc's conn[] array for @smcd
  * @live: forward handle_irq()/handle_event() to @smcd (RCU)
  * @in_table: @gid is unique and in the lookup table
- * @leaving: del_dev() is detaching the device (under dibs_smcd_lock)
+ * @leaving: del_dev() or the unload detaches the device (under
+ *	dibs_smcd_lock)
+ * @detached: that detach is done
  * @peers_lock: protects @peers, @peers_full and @peer_of
  * @peers: the SMC-D GIDs smc registered DMBs on this device for (the
  *	peers of its link groups), with the number of those DMBs
@@ -147,6 +152,7 @@ struct dibs_smcd_dev {
 	bool live;
 	bool in_table;
 	bool leaving;
+	bool detached;
 	spinlock_t peers_lock;
 	struct dibs_smcd_peer {
 		u64 gid;
@@ -706,15 +712,15 @@ static void dibs_smcd_drop_dmbs(struct dibs_dev *dibs)
 /*
  * Take @ddev away from smc.  smcd_unregister_dev() terminates the link
  * groups on the device and waits until they are freed, which is when the
- * sockets using them are released.  Under dibs_smcd_lock, or with @ddev
- * marked leaving.
+ * sockets using them are released.  @ddev is marked leaving by the caller,
+ * who holds no lock of ours.
  */
 static void dibs_smcd_detach(struct dibs_smcd_dev *ddev)
 {
 	struct smcd_dev *smcd = ddev->smcd;
 
 	if (!smcd)
-		return;
+		goto out;
 	WRITE_ONCE(ddev->live, false);
 	synchronize_rcu();
 	smcd_unregister_dev(smcd);
@@ -725,6 +731,13 @@ static void dibs_smcd_detach(struct dibs_smcd_dev *ddev)
 	dibs_smcd_put_parent(ddev);
 	dibs_smcd_drop_dmbs(ddev->dibs);
 	pr_info("%s: SMC-D device removed\n", dev_name(&ddev->dibs->dev));
+out:
+	/* under RCU: a del_dev() that sees this frees @ddev after a grace period */
+	rcu_read_lock();
+	/* release: pairs with the acquire in dibs_smcd_del_dev() */
+	smp_store_release(&ddev->detached, true);
+	wake_up_var(&ddev->detached);
+	rcu_read_unlock();
 }
 
 static void dibs_smcd_add_dev(struct dibs_dev *dibs)
@@ -758,14 +771,19 @@ static void dibs_smcd_add_dev(struct dibs_dev *dibs)
 static void dibs_smcd_del_dev(struct dibs_dev *dibs)
 {
 	struct dibs_smcd_dev *ddev = dibs_get_priv(dibs, &dibs_smcd_client);
+	bool owner;
 
 	if (!ddev)
 		return;
 	mutex_lock(&dibs_smcd_lock);
+	owner = !ddev->leaving;
 	ddev->leaving = true;
 	mutex_unlock(&dibs_smcd_lock);
 	/* Without the lock: this waits for the device's sockets. */
-	dibs_smcd_detach(ddev);
+	if (owner)
+		dibs_smcd_detach(ddev);
+	else	/* the unload detaches it; acquire: see dibs_smcd_detach() */
+		wait_var_event(&ddev->detached, smp_load_acquire(&ddev->detached));
 	mutex_lock(&dibs_smcd_lock);
 	list_del_rcu(&ddev->node);
 	mutex_unlock(&dibs_smcd_lock);
@@ -843,9 +861,26 @@ static void dibs_smcd_drop_all_dmbs(void)
 
 	mutex_lock(&dibs_smcd_lock);
 	list_for_each_entry(ddev, &dibs_smcd_devs, node)
-		if (!ddev->leaving)
+		if (!ddev->leaving || READ_ONCE(ddev->detached))
 			dibs_smcd_drop_dmbs(ddev->dibs);
 	mutex_unlock(&dibs_smcd_lock);
+}
+
+/* The unload: the next device for smc to let go of, marked leaving. */
+static struct dibs_smcd_dev *dibs_smcd_claim_next(void)
+{
+	struct dibs_smcd_dev *ddev;
+
+	mutex_lock(&dibs_smcd_lock);
+	list_for_each_entry(ddev, &dibs_smcd_devs, node) {
+		if (!ddev->leaving && ddev->smcd) {
+			ddev->leaving = true;
+			mutex_unlock(&dibs_smcd_lock);
+			return ddev;
+		}
+	}
+	mutex_unlock(&dibs_smcd_lock);
+	return NULL;
 }
 
 static void __exit dibs_smcd_exit(void)
@@ -859,10 +894,10 @@ static void __exit dibs_smcd_exit(void)
 	 */
 	mutex_lock(&dibs_smcd_lock);
 	dibs_smcd_exiting = true;
-	list_for_each_entry(ddev, &dibs_smcd_devs, node)
-		if (!ddev->leaving)
-			dibs_smcd_detach(ddev);
 	mutex_unlock(&dibs_smcd_lock);
+	/* one at a time, without the lock: see "Locking" at the top */
+	while ((ddev = dibs_smcd_claim_next()))
+		dibs_smcd_detach(ddev);
 
 	/*
 	 * smc's DMBs went with its devices, and what it left was dropped
