@@ -60,12 +60,13 @@ SMCD_CLIENT_OPTS="--together --fallback-ok 5000000"
 SMCD_SERVER_OPTS="--fallback-ok 3030000,3030001"
 # round N: the transfers of round N, at least one of them SMC-D
 round() {
-	smcd_netns_xfer "r$1" $((5300 + $1)) A B 8 4M > "$SMCD_TMP/r$1.out" 2>&1
+	smcd_netns_xfer "r$1" $((5300 + $1)) A B 8 4M > "$SMCD_TMP/round$1" 2>&1
 	_rrc=$?
-	cat "$SMCD_TMP/r$1.out"
-	_fb=$(sed -n 's/^# client: \([0-9]*\) allowed TCP fallback.*/\1/p' "$SMCD_TMP/r$1.out")
-	ktap_diag "round $1: $((8 - ${_fb:-8})) of 8 SMC-D, ${_fb:-?} fell back"
-	[ "$_rrc" -eq 0 ] && [ "${_fb:-8}" -lt 8 ]
+	cat "$SMCD_TMP/round$1"
+	[ "$_rrc" -eq 0 ] || return 1
+	_fb=$(sed -n 's/^# client: \([0-9]*\) allowed TCP fallback.*/\1/p' "$SMCD_TMP/round$1")
+	ktap_diag "round $1: $((8 - ${_fb:-8})) of 8 SMC-D, ${_fb:-?} declined by dibs_smcd (TCP)"
+	[ "${_fb:-8}" -lt 8 ]
 }
 bad=0
 r=1
