@@ -41,16 +41,38 @@
  *
  * Locking.  dibs_smcd_lock (mutex) protects dibs_smcd_devs (readers use
  * RCU) and each device's attach state; it is held across
- * smcd_register_dev(), and across smcd_unregister_dev() at unload.  Not in
- * del_dev(): there smcd_unregister_dev() waits until the programs using
- * the device closed their sockets, and meanwhile other devices must come
- * and go.  del_dev() marks the device leaving under the lock (unload and
- * its DMB clean-up leave it alone then), detaches it without the lock and
- * takes it off the list under the lock again.  The smcd ops that need a GID
+ * smcd_register_dev(), never across smcd_unregister_dev(): that waits
+ * until the programs using the device closed their sockets (for ever if
+ * smc lost a link group, Documentation/smcd.rst), and meanwhile other
+ * devices must come and go, at unload too.  Whoever detaches a device,
+ * del_dev() or the unload, marks it leaving under the lock (the other and
+ * the DMB clean-up leave it alone then), detaches it without the lock and
+ * marks it detached; a del_dev() that finds the unload detaching its
+ * device waits for that.  del_dev() takes the device off the list under
+ * the lock.  The smcd ops that need a GID
  * lookup walk the list under rcu_read_lock() only, so they work in any
  * context.  handle_irq()/handle_event() forward to smc only while
  * dibs_smcd_dev.live is set; it is cleared, and an RCU grace period waited
  * for, before smcd_unregister_dev().
+ *
+ * First contacts.  smc 6.1 (mainline too) lets an SMC-D server reuse a link
+ * group as soon as it has sent the CLC accept of the connection that made
+ * it, before the client has made its side; a client that gets the accept
+ * of a second connection (no "first contact") before it processed that of
+ * the first finds no link group, declines with SYNCERR and the first
+ * contact flag, and the server then terminates the link group with every
+ * connection on it: a pool that opens its connections at once loses all
+ * of them.  smc asks the server's device query_remote_gid() for the
+ * client's GID before it decides, under the mutex that the client's side
+ * needs to make its link group.  Where the client's device is one of ours
+ * in this system, we can tell that moment: smc registered DMBs on the
+ * server's device for the client's GID but none on the client's device
+ * for the server's.  query_remote_gid() then says "not reachable", and
+ * that one connection falls back to TCP instead (with no first contact
+ * flag, which ends nothing else).  Waiting instead would hold smc's mutex
+ * that the client needs.  The DMBs are counted per peer GID in
+ * register_dmb()/unregister_dmb().  A peer on another system (ISM between
+ * LPARs) cannot be seen: the race remains there (Documentation/smcd.rst).
  *
  * DMBs.  smc unregisters its DMBs before smcd_unregister_dev() returns and
  * forgets each one whatever unregister_dmb() answered.  What is still
@@ -91,6 +113,12 @@ MODULE_VERSION(DIBS_VERSION);
  */
 #define DIBS_SMCD_NO_DMA_ADDR	((dma_addr_t)~0ULL)
 
+/* Peers per device whose DMBs are counted (first contacts, see above). */
+#define DIBS_SMCD_PEERS		16
+/* dibs_smcd_dev.peer_of[]: not smc's DMB, and smc's without a peer entry */
+#define DIBS_SMCD_NO_PEER	0xff
+#define DIBS_SMCD_FULL_PEER	0xfe
+
 /**
  * struct dibs_smcd_dev - what this client keeps per dibs device
  * @node: entry in dibs_smcd_devs (RCU)
@@ -102,7 +130,15 @@ MODULE_VERSION(DIBS_VERSION);
  * @max_dmbs: size of smc's conn[] array for @smcd
  * @live: forward handle_irq()/handle_event() to @smcd (RCU)
  * @in_table: @gid is unique and in the lookup table
- * @leaving: del_dev() is detaching the device (under dibs_smcd_lock)
+ * @leaving: del_dev() or the unload detaches the device (under
+ *	dibs_smcd_lock)
+ * @detached: that detach is done
+ * @peers_lock: protects @peers, @peers_full and @peer_of
+ * @peers: the SMC-D GIDs smc registered DMBs on this device for (the
+ *	peers of its link groups), with the number of those DMBs
+ * @peers_full: DMBs whose peer found no free entry in @peers
+ * @peer_of: per DMB index (@max_dmbs of them): its entry in @peers, or
+ *	DIBS_SMCD_NO_PEER
  * @rcu: deferred free
  */
 struct dibs_smcd_dev {
@@ -116,6 +152,14 @@ struct dibs_smcd_dev {
 	bool live;
 	bool in_table;
 	bool leaving;
+	bool detached;
+	spinlock_t peers_lock;
+	struct dibs_smcd_peer {
+		u64 gid;
+		unsigned int dmbs;
+	} peers[DIBS_SMCD_PEERS];
+	unsigned int peers_full;
+	u8 *peer_of;
 	struct rcu_head rcu;
 };
 
@@ -224,12 +268,107 @@ static struct dibs_dev *dibs_smcd_to_dibs(struct smcd_dev *smcd)
 	return ddev->dibs;
 }
 
+/* smc registered DMB @idx on @ddev for the peer @gid.  Process context. */
+static void dibs_smcd_count_dmb(struct dibs_smcd_dev *ddev, unsigned int idx,
+				u64 gid)
+{
+	unsigned int i, free = DIBS_SMCD_PEERS;
+
+	spin_lock(&ddev->peers_lock);
+	for (i = 0; i < DIBS_SMCD_PEERS; i++) {
+		if (ddev->peers[i].dmbs && ddev->peers[i].gid == gid)
+			break;
+		if (!ddev->peers[i].dmbs && free == DIBS_SMCD_PEERS)
+			free = i;
+	}
+	if (i == DIBS_SMCD_PEERS)
+		i = free;
+	if (i < DIBS_SMCD_PEERS) {
+		ddev->peers[i].gid = gid;
+		ddev->peers[i].dmbs++;
+		ddev->peer_of[idx] = i;
+	} else {
+		ddev->peers_full++;
+		ddev->peer_of[idx] = DIBS_SMCD_FULL_PEER;
+	}
+	spin_unlock(&ddev->peers_lock);
+}
+
+/* smc unregistered (and forgot) DMB @idx on @ddev.  Process context. */
+static void dibs_smcd_uncount_dmb(struct dibs_smcd_dev *ddev, unsigned int idx)
+{
+	u8 peer;
+
+	if (idx >= ddev->max_dmbs)
+		return;
+	spin_lock(&ddev->peers_lock);
+	peer = ddev->peer_of[idx];
+	if (peer < DIBS_SMCD_PEERS)
+		ddev->peers[peer].dmbs--;
+	else if (peer == DIBS_SMCD_FULL_PEER)
+		ddev->peers_full--;
+	ddev->peer_of[idx] = DIBS_SMCD_NO_PEER;
+	spin_unlock(&ddev->peers_lock);
+}
+
+/* Does smc hold DMBs on @ddev for the peer @gid?  1 yes, 0 no, -1 unknown. */
+static int dibs_smcd_has_dmbs_for(struct dibs_smcd_dev *ddev, u64 gid)
+{
+	unsigned int i;
+	int rc;
+
+	spin_lock(&ddev->peers_lock);
+	rc = ddev->peers_full ? -1 : 0;
+	for (i = 0; i < DIBS_SMCD_PEERS; i++) {
+		if (ddev->peers[i].dmbs && ddev->peers[i].gid == gid) {
+			rc = 1;
+			break;
+		}
+	}
+	spin_unlock(&ddev->peers_lock);
+	return rc;
+}
+
+/*
+ * Is a first contact between @ddev and the peer @rgid half done?  See
+ * "First contacts" at the top: smc on @ddev (the server's device) has a
+ * link group with the peer, with DMBs, while the peer, a device of this
+ * system, has none with @ddev yet.  Process context.
+ */
+static bool dibs_smcd_first_contact_pending(struct dibs_smcd_dev *ddev,
+					    u64 rgid)
+{
+	struct dibs_smcd_dev *peer;
+	bool pending = false;
+
+	if (rgid == ddev->gid || dibs_smcd_has_dmbs_for(ddev, rgid) != 1)
+		return false;
+	rcu_read_lock();
+	list_for_each_entry_rcu(peer, &dibs_smcd_devs, node) {
+		if (peer->in_table && peer->gid == rgid) {
+			/* acquire: pairs with the release in dibs_smcd_attach() */
+			pending = smp_load_acquire(&peer->live) &&
+				  !dibs_smcd_has_dmbs_for(peer, ddev->gid);
+			break;
+		}
+	}
+	rcu_read_unlock();
+	return pending;
+}
+
+/*
+ * smc calls this on the server side only, for the GID a client proposed,
+ * under its smc_server_lgr_pending mutex, before it decides between a new
+ * link group and an existing one.
+ */
 static int dibs_smcd_query_remote_gid(struct smcd_dev *smcd, u64 rgid,
 				      u32 vid_valid, u32 vid)
 {
 	struct dibs_dev *dibs = dibs_smcd_to_dibs(smcd);
 	uuid_t uuid;
 
+	if (dibs_smcd_first_contact_pending(smcd->priv, rgid))
+		return -EAGAIN;
 	dibs_smcd_gid_to_uuid(rgid, &uuid);
 	return dibs->ops->query_remote_gid(dibs, &uuid, vid_valid, vid);
 }
@@ -257,6 +396,7 @@ static int dibs_smcd_register_dmb(struct smcd_dev *smcd, struct smcd_dmb *sdmb)
 		dibs->ops->unregister_dmb(dibs, &dmb);
 		return -EIO;
 	}
+	dibs_smcd_count_dmb(ddev, dmb.idx, sdmb->rgid);
 	sdmb->dmb_tok = dmb.dmb_tok;
 	sdmb->sba_idx = dmb.idx;
 	sdmb->cpu_addr = dmb.cpu_addr;
@@ -275,6 +415,8 @@ static int dibs_smcd_unregister_dmb(struct smcd_dev *smcd,
 	struct dibs_dmb dmb = {};
 	int rc;
 
+	/* smc forgets the DMB whatever this returns */
+	dibs_smcd_uncount_dmb(smcd->priv, sdmb->sba_idx);
 	if (dibs_smcd_test_lose_unregister())
 		return 0;
 	dmb.dmb_tok = sdmb->dmb_tok;
@@ -480,10 +622,16 @@ static void dibs_smcd_attach(struct dibs_smcd_dev *ddev)
 	if (rc <= 0)
 		return;
 	ddev->max_dmbs = rc;
+	ddev->peer_of = kvmalloc(ddev->max_dmbs, GFP_KERNEL);
+	if (!ddev->peer_of)
+		return;
+	memset(ddev->peer_of, DIBS_SMCD_NO_PEER, ddev->max_dmbs);
+	memset(ddev->peers, 0, sizeof(ddev->peers));
+	ddev->peers_full = 0;
 	parent = dibs_smcd_get_parent(ddev);
 	if (!parent) {
 		pr_err("%s: cannot add the parent device\n", name);
-		return;
+		goto err_peers;
 	}
 	smcd = smcd_alloc_dev(parent, name, &dibs_smcd_ops, ddev->max_dmbs);
 	if (!smcd) {
@@ -522,6 +670,9 @@ static void dibs_smcd_attach(struct dibs_smcd_dev *ddev)
 
 err_parent:
 	dibs_smcd_put_parent(ddev);
+err_peers:
+	kvfree(ddev->peer_of);
+	ddev->peer_of = NULL;
 }
 
 /*
@@ -561,23 +712,32 @@ static void dibs_smcd_drop_dmbs(struct dibs_dev *dibs)
 /*
  * Take @ddev away from smc.  smcd_unregister_dev() terminates the link
  * groups on the device and waits until they are freed, which is when the
- * sockets using them are released.  Under dibs_smcd_lock, or with @ddev
- * marked leaving.
+ * sockets using them are released.  @ddev is marked leaving by the caller,
+ * who holds no lock of ours.
  */
 static void dibs_smcd_detach(struct dibs_smcd_dev *ddev)
 {
 	struct smcd_dev *smcd = ddev->smcd;
 
 	if (!smcd)
-		return;
+		goto out;
 	WRITE_ONCE(ddev->live, false);
 	synchronize_rcu();
 	smcd_unregister_dev(smcd);
 	ddev->smcd = NULL;
 	smcd_free_dev(smcd);
+	kvfree(ddev->peer_of);
+	ddev->peer_of = NULL;
 	dibs_smcd_put_parent(ddev);
 	dibs_smcd_drop_dmbs(ddev->dibs);
 	pr_info("%s: SMC-D device removed\n", dev_name(&ddev->dibs->dev));
+out:
+	/* under RCU: a del_dev() that sees this frees @ddev after a grace period */
+	rcu_read_lock();
+	/* release: pairs with the acquire in dibs_smcd_del_dev() */
+	smp_store_release(&ddev->detached, true);
+	wake_up_var(&ddev->detached);
+	rcu_read_unlock();
 }
 
 static void dibs_smcd_add_dev(struct dibs_dev *dibs)
@@ -588,6 +748,7 @@ static void dibs_smcd_add_dev(struct dibs_dev *dibs)
 	if (!ddev)
 		return;
 	ddev->dibs = dibs;
+	spin_lock_init(&ddev->peers_lock);
 	uuid_copy(&ddev->uuid, &dibs->gid);
 	ddev->gid = dibs_smcd_uuid_to_gid(&dibs->gid);
 
@@ -610,14 +771,19 @@ static void dibs_smcd_add_dev(struct dibs_dev *dibs)
 static void dibs_smcd_del_dev(struct dibs_dev *dibs)
 {
 	struct dibs_smcd_dev *ddev = dibs_get_priv(dibs, &dibs_smcd_client);
+	bool owner;
 
 	if (!ddev)
 		return;
 	mutex_lock(&dibs_smcd_lock);
+	owner = !ddev->leaving;
 	ddev->leaving = true;
 	mutex_unlock(&dibs_smcd_lock);
 	/* Without the lock: this waits for the device's sockets. */
-	dibs_smcd_detach(ddev);
+	if (owner)
+		dibs_smcd_detach(ddev);
+	else	/* the unload detaches it; acquire: see dibs_smcd_detach() */
+		wait_var_event(&ddev->detached, smp_load_acquire(&ddev->detached));
 	mutex_lock(&dibs_smcd_lock);
 	list_del_rcu(&ddev->node);
 	mutex_unlock(&dibs_smcd_lock);
@@ -695,9 +861,26 @@ static void dibs_smcd_drop_all_dmbs(void)
 
 	mutex_lock(&dibs_smcd_lock);
 	list_for_each_entry(ddev, &dibs_smcd_devs, node)
-		if (!ddev->leaving)
+		if (!ddev->leaving || READ_ONCE(ddev->detached))
 			dibs_smcd_drop_dmbs(ddev->dibs);
 	mutex_unlock(&dibs_smcd_lock);
+}
+
+/* The unload: the next device for smc to let go of, marked leaving. */
+static struct dibs_smcd_dev *dibs_smcd_claim_next(void)
+{
+	struct dibs_smcd_dev *ddev;
+
+	mutex_lock(&dibs_smcd_lock);
+	list_for_each_entry(ddev, &dibs_smcd_devs, node) {
+		if (!ddev->leaving && ddev->smcd) {
+			ddev->leaving = true;
+			mutex_unlock(&dibs_smcd_lock);
+			return ddev;
+		}
+	}
+	mutex_unlock(&dibs_smcd_lock);
+	return NULL;
 }
 
 static void __exit dibs_smcd_exit(void)
@@ -711,10 +894,10 @@ static void __exit dibs_smcd_exit(void)
 	 */
 	mutex_lock(&dibs_smcd_lock);
 	dibs_smcd_exiting = true;
-	list_for_each_entry(ddev, &dibs_smcd_devs, node)
-		if (!ddev->leaving)
-			dibs_smcd_detach(ddev);
 	mutex_unlock(&dibs_smcd_lock);
+	/* one at a time, without the lock: see "Locking" at the top */
+	while ((ddev = dibs_smcd_claim_next()))
+		dibs_smcd_detach(ddev);
 
 	/*
 	 * smc's DMBs went with its devices, and what it left was dropped

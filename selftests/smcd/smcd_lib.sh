@@ -148,7 +148,8 @@ smcd_sgids() {
 # smcd_netns_xfer NAME PORT FROM TO CONNS SIZES: checked SMC-D transfers,
 # client in namespace FROM (A|B), server in TO, each end on its own
 # device: GA and GB (set by the caller, with SEID) are the SMC-D GIDs of
-# A's and B's device.
+# A's and B's device.  SMCD_CLIENT_OPTS and SMCD_SERVER_OPTS: more
+# smcd_xfer client and server options.
 smcd_netns_xfer() {
 	if [ "$3" = A ]; then _cns=$SMCD_NS_A _cg=$GA; else _cns=$SMCD_NS_B _cg=$GB; fi
 	if [ "$4" = A ]; then
@@ -157,11 +158,13 @@ smcd_netns_xfer() {
 		_sns=$SMCD_NS_B _sg=$GB _ip=10.7.0.2
 	fi
 	_n=$(($5 * $(echo "$6" | tr ',' '\n' | wc -l)))
+	# shellcheck disable=SC2086 # options, split
 	smcd_server "$1" "$_sns" -a "$_ip" -p "$2" --count "$_n" --expect smcd \
-		--gids "$(smcd_sgids "$_sg" "$_cg")" || return 1
+		--gids "$(smcd_sgids "$_sg" "$_cg")" $SMCD_SERVER_OPTS || return 1
 	_srv=$SMCD_SERVER
+	# shellcheck disable=SC2086 # options, split
 	nsenter -t "$_cns" -n ./smcd_xfer client -a "$_ip" -p "$2" -n "$5" -s "$6" \
-		--expect smcd --gids "$(smcd_cgids "$_cg" "$_sg")"
+		--expect smcd --gids "$(smcd_cgids "$_cg" "$_sg")" $SMCD_CLIENT_OPTS
 	_crc=$?
 	smcd_server_wait "$1" "$_srv" "$_crc"
 	_src=$?
@@ -198,6 +201,31 @@ smcd_hold() {
 	done
 }
 
+# smcd_rmmod_within SECONDS MODULE: rmmod MODULE, failing (not hanging) if
+# it has not finished after SECONDS.  Then the stack of the stuck rmmod and
+# the blocked tasks (sysrq-w, to the kernel log) are printed as diagnostics
+# and SMCD_STUCK is set: the module cannot be unloaded any more, and
+# smcd_cleanup leaves the modules alone instead of blocking on them too.
+SMCD_STUCK=""
+smcd_rmmod_within() {
+	rmmod "$2" &
+	_rmpid=$!
+	_n=$(($1 * 10))
+	while kill -0 "$_rmpid" 2> /dev/null && [ "$_n" -gt 0 ]; do
+		usleep 100000
+		_n=$((_n - 1))
+	done
+	if kill -0 "$_rmpid" 2> /dev/null; then
+		SMCD_STUCK=$2
+		ktap_diag "rmmod $2 still running after $1 s; its stack:"
+		sed 's/^/#   /' "/proc/$_rmpid/stack" 2> /dev/null
+		echo w > /proc/sysrq-trigger 2> /dev/null
+		ktap_diag "blocked tasks: sysrq-w in the kernel log"
+		return 1
+	fi
+	wait "$_rmpid"
+}
+
 # smcd_cleanup: stop what we started, empty smc's tables, unload our
 # modules (the runner fails a test that leaves them loaded): those in
 # SMCD_UNLOAD, in that order (default: dibs_smcd dibs_lo dibs_core).
@@ -213,6 +241,8 @@ smcd_cleanup() {
 		./smcd_nl pnet flush > /dev/null 2>&1
 		./smcd_nl ueid flush > /dev/null 2>&1
 	fi
+	# a module stuck in its unload holds locks the others' unload needs
+	[ -n "$SMCD_STUCK" ] && SMCD_UNLOAD=" "
 	for _m in ${SMCD_UNLOAD:-dibs_smcd dibs_lo dibs_core}; do
 		grep -q "^$_m " /proc/modules && rmmod "$_m"
 	done

@@ -42,9 +42,10 @@ ktap_check "PNET IDs: NSA for smcda (A) and lo1, NSB for smcdb (B) and lo2" \
 
 
 # The first connection between two SMC-D devices creates a link group on
-# each; smc 6.1 does not serialize that for SMC-D clients, so connections
-# racing with it can end in a SYNCERR decline (fallback reason 0x4000000)
-# whatever the device.  One connection first, then the concurrent ones.
+# each; connections racing with it are declined by dibs_smcd and fall back
+# to TCP (smc 6.1 would end them all otherwise: smcd_race.sh,
+# Documentation/smcd.rst).  Every connection here must be SMC-D: one
+# connection first, then the concurrent ones.
 ktap_check "A->B: first connection (link groups)" smcd_netns_xfer ab0 5200 A B 1 1000
 ktap_check "A->B: 8 connections x 1 B..4 MiB" smcd_netns_xfer ab1 5201 A B 8 1,1000,65536,1048577,4M
 ktap_check "B->A: 8 connections x 1 B..4 MiB" smcd_netns_xfer ba1 5202 B A 8 1,1000,65536,1048577,4M

@@ -11,7 +11,10 @@
 # does sysfs `state`), client show, the self-test of the other device, dev
 # add and dev del of a new device, sysfs.  A new device of the removing
 # device's name and a second dev del of it are refused.  Once the programs
-# are killed the removal finishes and the name is free again.
+# are killed the removal finishes and the name is free again.  Then the
+# same for the unload: `rmmod dibs_smcd` under stopped programs waits, and
+# meanwhile devices come and go (dibs_smcd detaches its devices without the
+# lock that a new device's add_dev() takes).
 #
 # Every probe runs in the background and is waited for with a time limit:
 # one that hangs (in D state, on a core that holds its locks across the
@@ -28,7 +31,7 @@ STUCK=""
 cleanup() {
 	# the held programs first: a removal waiting for them ends with them
 	[ -n "$HOLD_CLI" ] && kill -KILL "$HOLD_CLI" "$HOLD_SRV" 2> /dev/null
-	for _p in $STUCK $DEL; do
+	for _p in $STUCK $DEL $RM; do
 		wait "$_p" 2> /dev/null
 	done
 	smcd_cleanup
@@ -41,7 +44,7 @@ if ! command -v dibsctl > /dev/null; then
 	ktap_finished
 fi
 
-ktap_plan 17
+ktap_plan 23
 
 # answers SECONDS CMD...: CMD exits 0 within SECONDS.  It runs in the
 # background; one still running then is left (in $STUCK) and fails.  Its
@@ -176,5 +179,38 @@ done
 STUCK=""
 ktap_check "dev add lo name $VICTIM again" answers 10 dibsctl dev add lo name "$VICTIM"
 ktap_check "A->B works again" xfer_ab 5402
+
+# The unload waits the same way, and blocks nothing else either.
+ktap_check "one idle connection A->B again" \
+	smcd_hold h2 "$SMCD_NS_A" "$SMCD_NS_B" 10.7.0.2 5403 1
+kill -STOP "$HOLD_CLI" "$HOLD_SRV"
+rmmod dibs_smcd > "$SMCD_TMP/rmmod" 2>&1 &
+RM=$!
+usleep 2000000
+ktap_check "rmmod dibs_smcd waits for the stopped programs" kill -0 "$RM"
+ktap_check "dibsctl dev add lo name tdnew2 answers meanwhile" \
+	answers 10 dibsctl dev add lo name tdnew2
+ktap_check "dibsctl dev show answers meanwhile" answers 10 dibsctl dev show
+ktap_check "dibsctl dev del tdnew2 answers meanwhile" \
+	answers 10 dibsctl dev del tdnew2
+kill -KILL "$HOLD_CLI" "$HOLD_SRV"
+wait "$HOLD_CLI" 2> /dev/null
+wait "$HOLD_SRV" 2> /dev/null
+HOLD_CLI=""
+# rm_done: rmmod exits 0 within 60 s
+rm_done() {
+	_n=600
+	while kill -0 "$RM" 2> /dev/null; do
+		_n=$((_n - 1))
+		[ "$_n" -gt 0 ] || return 1
+		usleep 100000
+	done
+	wait "$RM"
+	_rrc=$?
+	sed 's/^/# rmmod: /' "$SMCD_TMP/rmmod"
+	RM=""
+	[ "$_rrc" -eq 0 ] && ! grep -q '^dibs_smcd ' /proc/modules
+}
+ktap_check "rmmod dibs_smcd finishes once the programs are gone" rm_done
 
 ktap_finished

@@ -7,7 +7,7 @@
  *                    [--ready FILE] [--timeout S]
  *   smcd_xfer client -a ADDR -p PORT [--tcp] [-n CONNS] [-s SIZE[,SIZE..]]
  *                    [--expect MODE] [--gids MYGID:PEERGID] [--hold]
- *                    [--timeout S]
+ *                    [--together] [--fallback-ok REASON,...] [--timeout S]
  *   smcd_xfer bench  -a ADDR -p PORT [--tcp] -t stream|rr|crr [-D SECONDS]
  *                    [--expect MODE]
  *   smcd_xfer diag   every SMC-D socket of this network namespace, as
@@ -17,14 +17,17 @@
  * NETLINK_SOCK_DIAG reports SMC_DIAG_MODE_SMCD; a TCP fallback fails),
  * tcp (must be a fallback) or any.  --gids checks the local and peer SMC-D
  * GIDs that smc_diag reports (16 hex digits each); MY:PEER|MY:PEER... allows
- * any of several pairs.
+ * any of several pairs.  --fallback-ok (with --expect smcd): a TCP fallback
+ * with one of these reasons (smc_diag's, hex) is reported and accepted.
  *
  * client: CONNS threads; each opens one connection per SIZE, sends SIZE
  * bytes of a seeded pattern up, the server checks every byte and answers
  * with a verdict, then sends SIZE bytes of another pattern down, which the
  * client checks.  --hold: after a small exchange keep every connection open
  * until the peer or the kernel ends it (for unload tests); an abort is not
- * an error then, wrong data is.
+ * an error then, wrong data is.  --together: the threads call their first
+ * connect() at the same moment (a barrier), as a connection pool that opens
+ * all its connections at start does.
  *
  * server: accepts connections (one thread each) until --count connections
  * have finished (default: forever); exits 1 if any of them failed.
@@ -99,6 +102,9 @@ static int opt_tcp;
 static int opt_expect = EXPECT_ANY;
 static int opt_conns = 1;
 static int opt_hold;
+static int opt_together;
+static uint32_t fallback_ok[8];
+static int nfallback_ok;
 static int opt_count = -1;
 static int opt_timeout = 300;
 static int opt_secs = 5;
@@ -110,6 +116,8 @@ static int nsizes;
 
 static atomic_int failures;
 static atomic_int finished;
+static atomic_int fallbacks;
+static pthread_barrier_t start_barrier;
 static pthread_mutex_t out_lock = PTHREAD_MUTEX_INITIALIZER;
 
 #define say(...) do {						\
@@ -375,6 +383,18 @@ static int check_mode(int fd, const char *who)
 	if (rc) {
 		fail("%s: smc_diag found no entry for the socket (%d)", who, rc);
 		return -1;
+	}
+	if (opt_expect == EXPECT_SMCD && d.mode == SMC_DIAG_MODE_FALLBACK_TCP) {
+		int i;
+
+		for (i = 0; i < nfallback_ok; i++) {
+			if (d.fb_reason == fallback_ok[i]) {
+				say("# %s: TCP fallback, reason 0x%x (allowed)\n",
+				    who, d.fb_reason);
+				atomic_fetch_add(&fallbacks, 1);
+				return 0;
+			}
+		}
 	}
 	if (opt_expect == EXPECT_SMCD && d.mode != SMC_DIAG_MODE_SMCD) {
 		say("# %s: mode %s, fallback reason 0x%x\n", who, mode_name(d.mode),
@@ -648,6 +668,8 @@ static void *client_thread(void *arg)
 {
 	int id = (int)(long)arg, i;
 
+	if (opt_together)
+		pthread_barrier_wait(&start_barrier);
 	for (i = 0; i < nsizes; i++)
 		if (client_one(id, sizes[i]))
 			break;
@@ -665,9 +687,19 @@ static int run_client(void)
 		return 1;
 	if (!nsizes)
 		sizes[nsizes++] = 65536;
+	if (opt_together && pthread_barrier_init(&start_barrier, NULL, opt_conns)) {
+		fail("client: pthread_barrier_init");
+		free(t);
+		return 1;
+	}
 	clock_gettime(CLOCK_MONOTONIC, &a);
 	for (i = 0; i < opt_conns; i++)
 		if (pthread_create(&t[i], NULL, client_thread, (void *)(long)i)) {
+			/* the barrier would wait for the missing threads forever */
+			if (opt_together) {
+				printf("# FAIL: client: pthread_create\n");
+				exit(1);
+			}
 			fail("client: pthread_create");
 			opt_conns = i;
 			break;
@@ -681,6 +713,8 @@ static int run_client(void)
 	    opt_conns, nsizes, (unsigned long long)total * opt_conns,
 	    (b.tv_sec - a.tv_sec) + (b.tv_nsec - a.tv_nsec) / 1e9,
 	    atomic_load(&failures) ? "FAILED" : "ok");
+	if (nfallback_ok)
+		say("# client: %d allowed TCP fallback(s)\n", atomic_load(&fallbacks));
 	free(t);
 	return atomic_load(&failures) ? 1 : 0;
 }
@@ -799,7 +833,8 @@ static void help(void)
 		"usage: smcd_xfer server -p PORT [-a ADDR] [--tcp] [--expect smcd|tcp|any]\n"
 		"                        [--count N] [--ready FILE] [--timeout S]\n"
 		"       smcd_xfer client -a ADDR -p PORT [--tcp] [-n CONNS] [-s SIZE,...]\n"
-		"                        [--expect MODE] [--gids MY:PEER] [--hold] [--timeout S]\n"
+		"                        [--expect MODE] [--gids MY:PEER] [--hold] [--together]\n"
+		"                        [--fallback-ok REASON,...] [--timeout S]\n"
 		"       smcd_xfer bench -a ADDR -p PORT [--tcp] -t stream|rr|crr [-D S]\n"
 		"       smcd_xfer diag\n");
 	exit(2);
@@ -815,6 +850,8 @@ int main(int argc, char **argv)
 		{ "timeout", required_argument, NULL, 'W' },
 		{ "gids", required_argument, NULL, 'g' },
 		{ "hold", no_argument, NULL, 'H' },
+		{ "together", no_argument, NULL, 'G' },
+		{ "fallback-ok", required_argument, NULL, 'F' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *cmd;
@@ -865,6 +902,16 @@ int main(int argc, char **argv)
 			break;
 		case 'H':
 			opt_hold = 1;
+			break;
+		case 'G':
+			opt_together = 1;
+			break;
+		case 'F':
+			s = strdup(optarg);
+			for (tok = strtok(s, ","); tok && nfallback_ok < 8;
+			     tok = strtok(NULL, ","))
+				fallback_ok[nfallback_ok++] = strtoul(tok, NULL, 16);
+			free(s);
 			break;
 		case 'e':
 			if (!strcmp(optarg, "smcd"))
