@@ -651,11 +651,9 @@ static void ism_handle_events(struct ism_dev *ism)
 {
 	struct dibs_dev *dibs = ism->dibs;
 	const struct ism_event *entry;
-	struct dibs_client *client;
 	struct dibs_event ev;
 	unsigned int n;
 	u64 head;
-	int i;
 
 	head = READ_ONCE(ism->ieq->header.idx);
 	if (unlikely(head > ISM_EQ_ENTRIES)) {
@@ -680,11 +678,7 @@ static void ism_handle_events(struct ism_dev *ism)
 		else if (ev.type == DIBS_DEV_EVENT || ev.type == DIBS_SW_EVENT)
 			ism_gid_to_uuid(entry->tok, &ev.gid);
 
-		for (i = 0; i < MAX_DIBS_CLIENTS; i++) {
-			client = dibs->subs[i];
-			if (client && client->ops->handle_event)
-				client->ops->handle_event(dibs, &ev);
-		}
+		dibs_clients_handle_event(dibs, dibs->subs, &ev);
 	}
 }
 
@@ -708,7 +702,6 @@ void ism_handle_irq(struct ism_dev *ism)
 	unsigned long *bv;
 	unsigned int idx;
 	u16 mask;
-	u8 cid;
 
 	if (unlikely(!sba))
 		return;
@@ -725,16 +718,10 @@ void ism_handle_irq(struct ism_dev *ism)
 		mask = sba->dmbe_mask[idx];
 		sba->dmbe_mask[idx] = 0;
 		barrier();
-		if (unlikely(!dibs->dmb_clientid_arr))
-			continue;
-		cid = dibs->dmb_clientid_arr[idx];
-		if (unlikely(cid >= MAX_DIBS_CLIENTS))
-			continue;
-		client = dibs->subs[cid];
+		client = dibs_dmb_client(dibs, idx);
 		if (unlikely(!client))
 			continue;
-		client->ops->handle_irq(dibs, idx, mask);
-		dibs_stats_signal(dibs);
+		dibs_dmb_signal(dibs, client, idx, mask);
 	}
 	if (sba->e) {
 		sba->e = 0;
