@@ -49,7 +49,9 @@
 
 #include "ism_hw.h"
 
+#ifdef DIBS_TESTS
 DEFINE_STATIC_KEY_FALSE(dibs_ism_emu_key);
+#endif
 
 /*
  * Bits of the DMB bit vector the handler scans: whole 64-bit words, as the
@@ -736,8 +738,8 @@ static int ism_hw_irq_request(struct ism_dev *ism)
 {
 	int rc;
 
-	if (ism->emu)
-		rc = ism->emu->ops->irq_enable(ism->emu, true);
+	if (ism_emulated(ism))
+		rc = ism_emu(ism)->ops->irq_enable(ism_emu(ism), true);
 	else
 		rc = ism_pci_irq_request(ism);
 	ism->irq_on = !rc;
@@ -748,8 +750,8 @@ static void ism_hw_irq_free(struct ism_dev *ism)
 {
 	if (!ism->irq_on)
 		return;
-	if (ism->emu)
-		ism->emu->ops->irq_enable(ism->emu, false);
+	if (ism_emulated(ism))
+		ism_emu(ism)->ops->irq_enable(ism_emu(ism), false);
 	else
 		ism_pci_irq_free(ism);
 	ism->irq_on = false;
@@ -880,7 +882,8 @@ int ism_dev_setup(struct ism_dev *ism, struct device *parent)
 	}
 	ism_query_info(ism);
 	dev_info(&dibs->dev, "ISM function, GID %pUb, CHID %04x%s\n",
-		 &dibs->gid, ism->fabric_id, ism->emu ? " (emulated)" : "");
+		 &dibs->gid, ism->fabric_id,
+		 ism_emulated(ism) ? " (emulated)" : "");
 	return 0;
 
 err_shutdown:
@@ -910,6 +913,12 @@ void ism_dev_teardown(struct ism_dev *ism)
 	put_device(&ism->dibs->dev);
 	ism->dibs = NULL;
 }
+
+#ifdef DIBS_TESTS
+/*
+ * The emulator's entry points (dibs_ism_emu.h): test builds only, so that
+ * the shipped driver exports nothing for test modules.
+ */
 
 /**
  * dibs_ism_emu_add() - add an emulated ISM function
@@ -999,6 +1008,7 @@ const char *dibs_ism_emu_name(struct dibs_ism_emu *emu)
 	return dev_name(&ism->dibs->dev);
 }
 EXPORT_SYMBOL_GPL(dibs_ism_emu_name);
+#endif /* DIBS_TESTS */
 
 static int __init dibs_ism_init(void)
 {
