@@ -36,7 +36,6 @@
 #include "dibs_nl_gen.h"
 #include "dibs_selftest.h"
 
-static_assert(DIBS_NAME_LEN == DIBS_NAME_MAX);
 static_assert(sizeof(uuid_t) == DIBS_GID_LEN);
 
 /* Set while the family is registered; notifications need a family id. */

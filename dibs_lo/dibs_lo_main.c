@@ -314,7 +314,7 @@ static bool dibs_lo_name_taken(const char *name)
 static struct dibs_lo_dev *dibs_lo_fabric_dev_new(const char *name,
 						  struct netlink_ext_ack *extack)
 {
-	char auto_name[DIBS_LO_NAME_LEN];
+	char auto_name[DIBS_NAME_LEN];
 	struct dibs_lo_dev *ldev;
 	unsigned int n;
 

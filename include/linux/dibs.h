@@ -212,12 +212,10 @@ int dibs_unregister_client(struct dibs_client *client);
 
 /*
  * Extension: fabric ids 0xFF00..0xFFFE are reserved by this suite for
- * software fabrics.  dibs_lo's fabric (devices made at runtime or with
- * devices=N, which all reach each other) is DIBS_LO_FABRIC.
+ * software fabrics (dibs_lo's is 0xFFFE); hardware fabrics stay below.
  */
 #define DIBS_SW_FABRIC_MIN	0xFF00
 #define DIBS_SW_FABRIC_MAX	0xFFFE
-#define DIBS_LO_FABRIC		0xFFFE
 
 /**
  * struct dibs_dev_ops - what a client calls in a device
