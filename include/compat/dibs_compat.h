@@ -12,6 +12,18 @@
 #ifndef _DIBS_COMPAT_H
 #define _DIBS_COMPAT_H
 
+/*
+ * A kernel with its own driver for ISM functions, ism.ko (CONFIG_ISM,
+ * DIBS_HAVE_INTREE_ISM), keeps them: dibs_ism carries no module alias
+ * there, so udev never loads it for a function.
+ */
+#ifdef DIBS_HAVE_INTREE_ISM
+#define DIBS_ISM_MODULE_DEVICE_TABLE(type, name)
+#else
+#define DIBS_ISM_MODULE_DEVICE_TABLE(type, name) \
+	MODULE_DEVICE_TABLE(type, name)
+#endif
+
 #ifndef DIBS_HAVE_GENL_SPLIT_OPS
 /*
  * Generic netlink split ops (a command's do and dump as two entries, each
