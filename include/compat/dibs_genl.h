@@ -76,43 +76,19 @@ struct dibs_genl_ops {
 
 #ifdef DIBS_HAVE_GENL_SPLIT_OPS
 
-static inline int dibs_genl_register_family(struct genl_family *family)
+/* The table to register: the generated one, every entry with a policy. */
+static inline int dibs_genl_fill_ops(struct dibs_genl_ops *c)
 {
-	const struct genl_split_ops *gen = family->split_ops;
-	unsigned int i, n = family->n_split_ops;
-	struct dibs_genl_ops *c;
-	int err;
+	unsigned int i;
 
-	c = kzalloc(struct_size(c, ops, n), GFP_KERNEL);
-	if (!c)
-		return -ENOMEM;
-	c->gen = gen;
-	c->n_gen = n;
-	memcpy(c->ops, gen, n * sizeof(*gen));
-	for (i = 0; i < n; i++) {
+	memcpy(c->ops, c->gen, c->n_gen * sizeof(*c->gen));
+	for (i = 0; i < c->n_gen; i++) {
 		if (!c->ops[i].policy) {
 			c->ops[i].policy = dibs_genl_reject_all;
 			c->ops[i].maxattr = DIBS_GENL_REJECT_ALL_MAXATTR;
 		}
 	}
-	family->split_ops = c->ops;
-	err = genl_register_family(family);
-	if (err) {
-		family->split_ops = gen;
-		kfree(c);
-	}
-	return err;
-}
-
-static inline int dibs_genl_unregister_family(const struct genl_family *family)
-{
-	struct dibs_genl_ops *c;
-	int err;
-
-	c = container_of(family->split_ops, struct dibs_genl_ops, ops[0]);
-	err = genl_unregister_family(family);
-	kfree(c);
-	return err;
+	return c->n_gen;
 }
 
 #else /* !DIBS_HAVE_GENL_SPLIT_OPS: genl_split_ops is genl_ops */
@@ -152,30 +128,21 @@ static int dibs_genl_compat_dumpit(struct sk_buff *skb,
 	return dump->dumpit(skb, cb);
 }
 
-static inline int dibs_genl_register_family(struct genl_family *family)
+/* The table to register: one genl_ops per command; how many, or -EINVAL. */
+static inline int dibs_genl_fill_ops(struct dibs_genl_ops *c)
 {
 	const u8 cap = GENL_CMD_CAP_DO | GENL_CMD_CAP_DUMP;
-	const struct genl_ops *gen = family->ops;
-	unsigned int i, n = family->n_ops, k = 0;
-	struct dibs_genl_ops *c;
-	int err;
+	unsigned int i, k = 0;
 
-	c = kzalloc(struct_size(c, ops, n), GFP_KERNEL);
-	if (!c)
-		return -ENOMEM;
-	c->gen = gen;
-	c->n_gen = n;
-	for (i = 0; i < n; i++) {
-		const struct genl_ops *s = &gen[i];
+	for (i = 0; i < c->n_gen; i++) {
+		const struct genl_ops *s = &c->gen[i];
 		struct genl_ops *op = &c->ops[k];
 
 		if (k && c->ops[k - 1].cmd == s->cmd) {
 			/* the dump beside a do: the do's policy stays */
 			op = &c->ops[k - 1];
-			if (WARN_ON((op->flags ^ s->flags) & ~cap)) {
-				kfree(c);
+			if (WARN_ON((op->flags ^ s->flags) & ~cap))
 				return -EINVAL;
-			}
 		} else {
 			op->cmd = s->cmd;
 			op->flags = s->flags & ~cap;
@@ -194,12 +161,35 @@ static inline int dibs_genl_register_family(struct genl_family *family)
 			op->done = s->done;
 		}
 	}
-	family->ops = c->ops;
-	family->n_ops = k;
+	return k;
+}
+
+#endif /* DIBS_HAVE_GENL_SPLIT_OPS */
+
+/* (Before 6.2, family->split_ops and n_split_ops are its ops and n_ops.) */
+static inline int dibs_genl_register_family(struct genl_family *family)
+{
+	const struct genl_split_ops *gen = family->split_ops;
+	unsigned int n = family->n_split_ops;
+	struct dibs_genl_ops *c;
+	int k, err;
+
+	c = kzalloc(struct_size(c, ops, n), GFP_KERNEL);
+	if (!c)
+		return -ENOMEM;
+	c->gen = gen;
+	c->n_gen = n;
+	k = dibs_genl_fill_ops(c);
+	if (k < 0) {
+		kfree(c);
+		return k;
+	}
+	family->split_ops = c->ops;
+	family->n_split_ops = k;
 	err = genl_register_family(family);
 	if (err) {
-		family->ops = gen;
-		family->n_ops = n;
+		family->split_ops = gen;
+		family->n_split_ops = n;
 		kfree(c);
 	}
 	return err;
@@ -210,12 +200,10 @@ static inline int dibs_genl_unregister_family(const struct genl_family *family)
 	struct dibs_genl_ops *c;
 	int err;
 
-	c = container_of(family->ops, struct dibs_genl_ops, ops[0]);
+	c = container_of(family->split_ops, struct dibs_genl_ops, ops[0]);
 	err = genl_unregister_family(family);
 	kfree(c);
 	return err;
 }
-
-#endif /* DIBS_HAVE_GENL_SPLIT_OPS */
 
 #endif /* _DIBS_COMPAT_GENL_H */
