@@ -7,8 +7,7 @@
 #define _DIBS_CORE_H
 
 #include <linux/dibs.h>
-
-#define DIBS_NAME_MAX	16	/* with the NUL, like IFNAMSIZ */
+#include <uapi/linux/dibs_netlink.h>	/* DIBS_NAME_LEN */
 
 /**
  * dibs_walk_devs() - call @fn for each device, in order of addition

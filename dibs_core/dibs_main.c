@@ -108,9 +108,9 @@ static inline struct dibs_dev *to_dibs_dev(struct device *dev)
 /* A name fits sysfs, netlink and the CLI: 1..15 of [A-Za-z0-9_.-]. */
 static bool dibs_name_valid(const char *name)
 {
-	size_t i, len = strnlen(name, DIBS_NAME_MAX);
+	size_t i, len = strnlen(name, DIBS_NAME_LEN);
 
-	if (!len || len >= DIBS_NAME_MAX || !strcmp(name, ".") ||
+	if (!len || len >= DIBS_NAME_LEN || !strcmp(name, ".") ||
 	    !strcmp(name, ".."))
 		return false;
 	for (i = 0; i < len; i++)
@@ -714,7 +714,7 @@ int dibs_kind_dev_new_commit(const char *kind_name, const char *name,
 			     int (*commit)(struct dibs_dev *dev, void *arg),
 			     void *arg, struct netlink_ext_ack *extack)
 {
-	char made[DIBS_NAME_MAX];
+	char made[DIBS_NAME_LEN];
 	struct dibs_dev_kind *kind;
 	struct dibs_dev *dibs;
 	int err, rc = 0;

@@ -7,11 +7,12 @@
  * dev-new, dev-del, selftest, and the notifications dev-add-ntf/dev-del-ntf
  * on the multicast group "monitor".
  *
- * The operations are split ops: every do and every dump has a policy of
- * its own (include/compat/dibs_genl.h makes that work on kernels without
- * split ops, where the dev-get dump checks its policy itself).  Dumps parse
- * their request themselves instead of using the core's parsed attributes,
- * whose location differs between kernels.
+ * The policies, the split ops (every do and every dump with a policy of its
+ * own) and the family are generated from the spec by mainline's
+ * ynl-gen-c.py into dibs_nl_gen.c (scripts/ynl-regen); this file has the
+ * handlers.  The family is registered through include/compat/dibs_genl.h,
+ * which makes a request refuse attributes its spec does not give it, and
+ * the generated table work on kernels without split ops.
  *
  * Dumps resume after stable keys (dibs_dev.index, client id, DMB index), so
  * that a device or DMB listed throughout a dump is sent exactly once
@@ -32,67 +33,13 @@
 #include <compat/dibs_genl.h>
 
 #include "dibs_core.h"
+#include "dibs_nl_gen.h"
 #include "dibs_selftest.h"
 
-static_assert(DIBS_NAME_LEN == DIBS_NAME_MAX);
 static_assert(sizeof(uuid_t) == DIBS_GID_LEN);
-
-static struct genl_family dibs_nl_family;
 
 /* Set while the family is registered; notifications need a family id. */
 static bool dibs_nl_registered;
-
-enum dibs_nl_mcgrp {
-	DIBS_NL_MCGRP_MONITOR,
-};
-
-static const struct genl_multicast_group dibs_nl_mcgrps[] = {
-	[DIBS_NL_MCGRP_MONITOR] = { .name = DIBS_MCGRP_MONITOR },
-};
-
-/* Policies: one per request, strict (the family has resv_start_op 0). */
-#define DIBS_NL_NAME_POLICY \
-	{ .type = NLA_NUL_STRING, .len = DIBS_NAME_LEN - 1 }
-
-static const struct nla_policy dibs_nl_dev_get_policy[DIBS_A_DEV_NAME + 1] = {
-	[DIBS_A_DEV_NAME] = DIBS_NL_NAME_POLICY,
-};
-
-/* A dump lists every device: it takes no attribute. */
-static const struct nla_policy
-dibs_nl_dev_dump_policy[DIBS_A_DEV_NAME + 1] = {
-	[DIBS_A_DEV_NAME] = {
-		.type = NLA_REJECT,
-		.reject_message = "a dev-get dump lists all devices and takes no name",
-	},
-};
-
-static const struct nla_policy
-dibs_nl_client_get_policy[DIBS_A_CLIENT_NAME + 1] = {
-	[DIBS_A_CLIENT_NAME] = {
-		.type = NLA_REJECT,
-		.reject_message = "client-get takes no attribute",
-	},
-};
-
-static const struct nla_policy dibs_nl_dev_new_policy[DIBS_A_DEV_KIND + 1] = {
-	[DIBS_A_DEV_NAME] = DIBS_NL_NAME_POLICY,
-	[DIBS_A_DEV_KIND] = DIBS_NL_NAME_POLICY,
-};
-
-static const struct nla_policy dibs_nl_dev_del_policy[DIBS_A_DEV_NAME + 1] = {
-	[DIBS_A_DEV_NAME] = DIBS_NL_NAME_POLICY,
-};
-
-static const struct nla_policy
-dibs_nl_dmb_get_policy[DIBS_A_DMB_DEV_NAME + 1] = {
-	[DIBS_A_DMB_DEV_NAME] = DIBS_NL_NAME_POLICY,
-};
-
-static const struct nla_policy
-dibs_nl_selftest_policy[DIBS_A_SELFTEST_DEV_NAME + 1] = {
-	[DIBS_A_SELFTEST_DEV_NAME] = DIBS_NL_NAME_POLICY,
-};
 
 /* State of a dump, laid over netlink_callback.ctx: where to resume. */
 struct dibs_nl_dump_ctx {
@@ -230,7 +177,7 @@ static int dibs_nl_dev_get_one(struct dibs_dev *dev, void *arg)
 				ctx->info->snd_seq, 0, DIBS_CMD_DEV_GET, true);
 }
 
-static int dibs_nl_dev_get_doit(struct sk_buff *skb, struct genl_info *info)
+int dibs_nl_dev_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct dibs_nl_dev_get_ctx ctx = { .info = info };
 	struct nlattr *attr = info->attrs[DIBS_A_DEV_NAME];
@@ -318,15 +265,10 @@ static int dibs_nl_dump_end(struct dibs_nl_walk *w, int err)
 	return w->skb->len;
 }
 
-static int dibs_nl_dev_get_dumpit(struct sk_buff *skb,
-				  struct netlink_callback *cb)
+int dibs_nl_dev_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct dibs_nl_walk w = {};
-	int err;
 
-	err = dibs_genl_dump_validate(cb, dibs_nl_dev_dump_policy);
-	if (err)
-		return err;
 	dibs_nl_dump_begin(&w, cb, skb, dibs_devs_gen_read());
 	return dibs_nl_dump_end(&w, dibs_walk_devs_from(w.ctx->dev,
 							dibs_nl_dev_dump_one,
@@ -354,8 +296,8 @@ static int dibs_nl_client_dump_one(struct dibs_client *client, void *arg)
 	return 0;
 }
 
-static int dibs_nl_client_get_dumpit(struct sk_buff *skb,
-				     struct netlink_callback *cb)
+int dibs_nl_client_get_dumpit(struct sk_buff *skb,
+			      struct netlink_callback *cb)
 {
 	struct dibs_nl_walk w = {};
 
@@ -449,19 +391,12 @@ next_dev:
 	return 0;
 }
 
-static int dibs_nl_dmb_get_dumpit(struct sk_buff *skb,
-				  struct netlink_callback *cb)
+int dibs_nl_dmb_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	struct nlattr *tb[DIBS_A_DMB_DEV_NAME + 1];
+	struct nlattr **tb = dibs_genl_dump_attrs(cb);
 	struct dibs_nl_walk w = {};
 	struct dibs_dev *dev;
-	int err;
 
-	/* already validated against the same policy by the genetlink core */
-	err = nlmsg_parse(cb->nlh, GENL_HDRLEN, tb, DIBS_A_DMB_DEV_NAME,
-			  dibs_nl_dmb_get_policy, cb->extack);
-	if (err)
-		return err;
 	if (tb[DIBS_A_DMB_DEV_NAME]) {
 		w.filter = nla_data(tb[DIBS_A_DMB_DEV_NAME]);
 		/* an unknown device is an error on the first call only */
@@ -513,7 +448,7 @@ static int dibs_nl_dev_new_commit(struct dibs_dev *dev, void *arg)
 	return genlmsg_reply(msg, r->info);
 }
 
-static int dibs_nl_dev_new_doit(struct sk_buff *skb, struct genl_info *info)
+int dibs_nl_dev_new_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *kind_attr = info->attrs[DIBS_A_DEV_KIND];
 	struct nlattr *name_attr = info->attrs[DIBS_A_DEV_NAME];
@@ -576,7 +511,7 @@ static int dibs_nl_dev_new_doit(struct sk_buff *skb, struct genl_info *info)
 	return err;
 }
 
-static int dibs_nl_dev_del_doit(struct sk_buff *skb, struct genl_info *info)
+int dibs_nl_dev_del_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *name_attr = info->attrs[DIBS_A_DEV_NAME];
 	int err;
@@ -640,7 +575,7 @@ overflow:
 	ctx->overflow = true;
 }
 
-static int dibs_nl_selftest_doit(struct sk_buff *skb, struct genl_info *info)
+int dibs_nl_selftest_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct dibs_nl_selftest_ctx ctx = {};
 	struct dibs_selftest_report report = {
@@ -693,34 +628,6 @@ out:
 	return err;
 }
 
-/* In command order, do before dump; each with its own policy. */
-static const struct dibs_genl_split_ops dibs_nl_ops[] = {
-	DIBS_GENL_DO(DIBS_CMD_DEV_GET, dibs_nl_dev_get_doit,
-		     dibs_nl_dev_get_policy, 0),
-	DIBS_GENL_DUMP(DIBS_CMD_DEV_GET, dibs_nl_dev_get_dumpit,
-		       dibs_nl_dev_dump_policy, 0),
-	DIBS_GENL_DUMP(DIBS_CMD_CLIENT_GET, dibs_nl_client_get_dumpit,
-		       dibs_nl_client_get_policy, 0),
-	DIBS_GENL_DUMP(DIBS_CMD_DMB_GET, dibs_nl_dmb_get_dumpit,
-		       dibs_nl_dmb_get_policy, GENL_ADMIN_PERM),
-	DIBS_GENL_DO(DIBS_CMD_DEV_NEW, dibs_nl_dev_new_doit,
-		     dibs_nl_dev_new_policy, GENL_ADMIN_PERM),
-	DIBS_GENL_DO(DIBS_CMD_DEV_DEL, dibs_nl_dev_del_doit,
-		     dibs_nl_dev_del_policy, GENL_ADMIN_PERM),
-	DIBS_GENL_DO(DIBS_CMD_SELFTEST, dibs_nl_selftest_doit,
-		     dibs_nl_selftest_policy, GENL_ADMIN_PERM),
-};
-
-static struct genl_family dibs_nl_family = {
-	.name = DIBS_FAMILY_NAME,
-	.version = DIBS_FAMILY_VERSION,
-	.module = THIS_MODULE,
-	/* our own locks; a self-test must not hold the genetlink mutex */
-	.parallel_ops = true,
-	.mcgrps = dibs_nl_mcgrps,
-	.n_mcgrps = ARRAY_SIZE(dibs_nl_mcgrps),
-};
-
 /**
  * dibs_nl_notify_dev() - multicast a device notification
  * @dev: the device that was added, or is being removed
@@ -737,7 +644,7 @@ void dibs_nl_notify_dev(struct dibs_dev *dev, bool added)
 
 	if (!READ_ONCE(dibs_nl_registered) ||
 	    !genl_has_listeners(&dibs_nl_family, &init_net,
-				DIBS_NL_MCGRP_MONITOR))
+				DIBS_NLGRP_MONITOR))
 		return;
 
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
@@ -749,7 +656,7 @@ void dibs_nl_notify_dev(struct dibs_dev *dev, bool added)
 		nlmsg_free(msg);
 		return;
 	}
-	genlmsg_multicast(&dibs_nl_family, msg, 0, DIBS_NL_MCGRP_MONITOR,
+	genlmsg_multicast(&dibs_nl_family, msg, 0, DIBS_NLGRP_MONITOR,
 			  GFP_KERNEL);
 }
 
@@ -763,8 +670,13 @@ int dibs_nl_init(void)
 {
 	int err;
 
-	err = dibs_genl_register_family(&dibs_nl_family, dibs_nl_ops,
-					ARRAY_SIZE(dibs_nl_ops));
+	/*
+	 * dibs devices are not per network namespace, nor are the monitor
+	 * group's notifications: the family stays in the initial namespace
+	 * (ynl-gen-c.py makes every family netnsok).
+	 */
+	dibs_nl_family.netnsok = false;
+	err = dibs_genl_register_family(&dibs_nl_family);
 	if (err)
 		return err;
 	WRITE_ONCE(dibs_nl_registered, true);

@@ -376,20 +376,9 @@ static void dibs_st_check_oob(struct dibs_st *st, u8 *buf)
 			     ARRAY_SIZE(moves));
 }
 
-/*
- * ror16(0x1000, idx): the mask a writer's move_data() idx raises, spelled
- * out because sparse warns about ror16() on a constant.
- */
-static u16 dibs_st_mask(unsigned int idx)
-{
-	unsigned int s = idx & 15;
-
-	return (0x1000U >> s | 0x1000U << (16 - s)) & 0xffff;
-}
-
 static void dibs_st_check_signal(struct dibs_st *st, u8 *buf)
 {
-	u16 want = dibs_st_mask(DIBS_ST_SIGNAL_IDX);
+	u16 want = dibs_signal_mask(DIBS_ST_SIGNAL_IDX);
 	struct dibs_dev *dev = st->dev;
 	unsigned int count, idx;
 	unsigned long flags;

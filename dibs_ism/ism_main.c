@@ -49,7 +49,9 @@
 
 #include "ism_hw.h"
 
+#ifdef DIBS_TESTS
 DEFINE_STATIC_KEY_FALSE(dibs_ism_emu_key);
+#endif
 
 /*
  * Bits of the DMB bit vector the handler scans: whole 64-bit words, as the
@@ -651,11 +653,9 @@ static void ism_handle_events(struct ism_dev *ism)
 {
 	struct dibs_dev *dibs = ism->dibs;
 	const struct ism_event *entry;
-	struct dibs_client *client;
 	struct dibs_event ev;
 	unsigned int n;
 	u64 head;
-	int i;
 
 	head = READ_ONCE(ism->ieq->header.idx);
 	if (unlikely(head > ISM_EQ_ENTRIES)) {
@@ -680,11 +680,7 @@ static void ism_handle_events(struct ism_dev *ism)
 		else if (ev.type == DIBS_DEV_EVENT || ev.type == DIBS_SW_EVENT)
 			ism_gid_to_uuid(entry->tok, &ev.gid);
 
-		for (i = 0; i < MAX_DIBS_CLIENTS; i++) {
-			client = dibs->subs[i];
-			if (client && client->ops->handle_event)
-				client->ops->handle_event(dibs, &ev);
-		}
+		dibs_clients_handle_event(dibs, dibs->subs, &ev);
 	}
 }
 
@@ -708,7 +704,6 @@ void ism_handle_irq(struct ism_dev *ism)
 	unsigned long *bv;
 	unsigned int idx;
 	u16 mask;
-	u8 cid;
 
 	if (unlikely(!sba))
 		return;
@@ -725,16 +720,10 @@ void ism_handle_irq(struct ism_dev *ism)
 		mask = sba->dmbe_mask[idx];
 		sba->dmbe_mask[idx] = 0;
 		barrier();
-		if (unlikely(!dibs->dmb_clientid_arr))
-			continue;
-		cid = dibs->dmb_clientid_arr[idx];
-		if (unlikely(cid >= MAX_DIBS_CLIENTS))
-			continue;
-		client = dibs->subs[cid];
+		client = dibs_dmb_client(dibs, idx);
 		if (unlikely(!client))
 			continue;
-		client->ops->handle_irq(dibs, idx, mask);
-		dibs_stats_signal(dibs);
+		dibs_dmb_signal(dibs, client, idx, mask);
 	}
 	if (sba->e) {
 		sba->e = 0;
@@ -749,8 +738,8 @@ static int ism_hw_irq_request(struct ism_dev *ism)
 {
 	int rc;
 
-	if (ism->emu)
-		rc = ism->emu->ops->irq_enable(ism->emu, true);
+	if (ism_emulated(ism))
+		rc = ism_emu(ism)->ops->irq_enable(ism_emu(ism), true);
 	else
 		rc = ism_pci_irq_request(ism);
 	ism->irq_on = !rc;
@@ -761,8 +750,8 @@ static void ism_hw_irq_free(struct ism_dev *ism)
 {
 	if (!ism->irq_on)
 		return;
-	if (ism->emu)
-		ism->emu->ops->irq_enable(ism->emu, false);
+	if (ism_emulated(ism))
+		ism_emu(ism)->ops->irq_enable(ism_emu(ism), false);
 	else
 		ism_pci_irq_free(ism);
 	ism->irq_on = false;
@@ -893,7 +882,8 @@ int ism_dev_setup(struct ism_dev *ism, struct device *parent)
 	}
 	ism_query_info(ism);
 	dev_info(&dibs->dev, "ISM function, GID %pUb, CHID %04x%s\n",
-		 &dibs->gid, ism->fabric_id, ism->emu ? " (emulated)" : "");
+		 &dibs->gid, ism->fabric_id,
+		 ism_emulated(ism) ? " (emulated)" : "");
 	return 0;
 
 err_shutdown:
@@ -923,6 +913,12 @@ void ism_dev_teardown(struct ism_dev *ism)
 	put_device(&ism->dibs->dev);
 	ism->dibs = NULL;
 }
+
+#ifdef DIBS_TESTS
+/*
+ * The emulator's entry points (dibs_ism_emu.h): test builds only, so that
+ * the shipped driver exports nothing for test modules.
+ */
 
 /**
  * dibs_ism_emu_add() - add an emulated ISM function
@@ -1012,6 +1008,7 @@ const char *dibs_ism_emu_name(struct dibs_ism_emu *emu)
 	return dev_name(&ism->dibs->dev);
 }
 EXPORT_SYMBOL_GPL(dibs_ism_emu_name);
+#endif /* DIBS_TESTS */
 
 static int __init dibs_ism_init(void)
 {

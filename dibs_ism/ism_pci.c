@@ -25,14 +25,12 @@ static const struct pci_device_id ism_pci_table[] = {
 };
 /*
  * The module alias lets udev load dibs_ism for every ISM function.  Not
- * where the kernel has its own ism.ko (CONFIG_ISM, include/compat/
- * Kbuild.probe): there the functions stay with ism.ko until the
- * administrator moves them (modprobe dibs_ism binds free functions,
- * driver_override single ones; Documentation/ism.rst).
+ * where the kernel has its own ism.ko (include/compat/dibs_compat.h):
+ * there the functions stay with ism.ko until the administrator moves them
+ * (modprobe dibs_ism binds free functions, driver_override single ones;
+ * Documentation/ism.rst).
  */
-#ifndef DIBS_HAVE_INTREE_ISM
-MODULE_DEVICE_TABLE(pci, ism_pci_table);
-#endif
+DIBS_ISM_MODULE_DEVICE_TABLE(pci, ism_pci_table);
 
 static irqreturn_t ism_pci_irq(int irq, void *data)
 {

@@ -18,12 +18,17 @@
 #include <linux/types.h>
 #include <linux/uuid.h>
 #include <linux/xarray.h>
+#include <uapi/linux/dibs_netlink.h>	/* DIBS_NAME_LEN */
 
 /* Largest DMB register_dmb() accepts. */
 #define DIBS_LO_DMB_LEN_MAX	SZ_4M
 
-/* Room for a device name with its NUL, like IFNAMSIZ. */
-#define DIBS_LO_NAME_LEN	16
+/*
+ * The fabric of the devices made with devices=N or at runtime: they all
+ * reach each other.  In the range include/linux/dibs.h reserves for
+ * software fabrics.
+ */
+#define DIBS_LO_FABRIC		0xFFFE
 
 /* Buckets (log2) of a device's table of attachments it holds. */
 #define DIBS_LO_ATT_HASH_BITS	6

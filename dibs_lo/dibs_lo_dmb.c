@@ -279,20 +279,16 @@ static void dibs_lo_signal(struct dibs_lo_dmb *ldmb, unsigned int idx)
 	struct dibs_dev *owner = ldmb->owner->dibs;
 	struct dibs_client *client = NULL;
 	unsigned long flags;
-	u8 cid;
 
 	spin_lock_irqsave(&owner->lock, flags);
-	if (ldmb->live && owner->dmb_clientid_arr) {
-		cid = owner->dmb_clientid_arr[ldmb->idx];
-		if (cid < MAX_DIBS_CLIENTS)
-			client = owner->subs[cid];
-	}
+	if (ldmb->live)
+		client = dibs_dmb_client(owner, ldmb->idx);
 	spin_unlock_irqrestore(&owner->lock, flags);
 	if (client) {
 		local_irq_save(flags);
-		client->ops->handle_irq(owner, ldmb->idx, ror16(0x1000, idx));
+		dibs_dmb_signal(owner, client, ldmb->idx,
+				dibs_signal_mask(idx));
 		local_irq_restore(flags);
-		dibs_stats_signal(owner);
 	}
 }
 
@@ -300,7 +296,7 @@ static void dibs_lo_signal(struct dibs_lo_dmb *ldmb, unsigned int idx)
  * dibs_lo_move_data() - dibs_dev_ops.move_data of dibs_lo
  * @dibs: the sending device
  * @dmb_tok: token of the target DMB, on any device of @dibs's fabric
- * @idx: signal bit: the owner's client gets mask ror16(0x1000, @idx)
+ * @idx: signal bit: the owner's client gets mask dibs_signal_mask(@idx)
  * @sf: signal the owner's client (handle_irq()) after the copy
  * @offset: where in the DMB to write
  * @data: what to write

@@ -165,9 +165,9 @@ static int dibs_lo_signal_event(struct dibs_dev *dibs, const uuid_t *rgid,
 		.subtype = event_code,
 		.data = info,
 	};
-	struct dibs_client *clients[MAX_DIBS_CLIENTS], *client;
+	struct dibs_client *clients[MAX_DIBS_CLIENTS];
 	unsigned long flags;
-	int i, rc = -ENETUNREACH;
+	int rc = -ENETUNREACH;
 
 	if (uuid_equal(rgid, &dibs->gid))
 		return 0;
@@ -184,11 +184,7 @@ static int dibs_lo_signal_event(struct dibs_dev *dibs, const uuid_t *rgid,
 		memcpy(clients, peer->dibs->subs, sizeof(clients));
 		spin_unlock_irqrestore(&peer->dibs->lock, flags);
 		local_irq_save(flags);
-		for (i = 0; i < MAX_DIBS_CLIENTS; i++) {
-			client = clients[i];
-			if (client && client->ops->handle_event)
-				client->ops->handle_event(peer->dibs, &ev);
-		}
+		dibs_clients_handle_event(peer->dibs, clients, &ev);
 		local_irq_restore(flags);
 		rc = 0;
 	}
@@ -318,7 +314,7 @@ static bool dibs_lo_name_taken(const char *name)
 static struct dibs_lo_dev *dibs_lo_fabric_dev_new(const char *name,
 						  struct netlink_ext_ack *extack)
 {
-	char auto_name[DIBS_LO_NAME_LEN];
+	char auto_name[DIBS_NAME_LEN];
 	struct dibs_lo_dev *ldev;
 	unsigned int n;
 

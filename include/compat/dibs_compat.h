@@ -5,15 +5,39 @@
  *
  * Force-included into every file of the suite (see Kbuild.probe).  Each
  * shim is keyed on a feature probe (DIBS_HAVE_*), never on a version number,
- * so that vendor kernels with backports get the right code.
+ * so that vendor kernels with backports get the right code.  This header
+ * includes nothing: it comes before a file's own #defines (pr_fmt) and
+ * #includes.
  */
 #ifndef _DIBS_COMPAT_H
 #define _DIBS_COMPAT_H
 
 /*
- * Generic netlink split ops (a do and a dump of one command as two entries,
- * each with its own policy) exist from 6.2 on (DIBS_HAVE_GENL_SPLIT_OPS):
- * include/compat/dibs_genl.h, included after <net/genetlink.h>.
+ * A kernel with its own driver for ISM functions, ism.ko (CONFIG_ISM,
+ * DIBS_HAVE_INTREE_ISM), keeps them: dibs_ism carries no module alias
+ * there, so udev never loads it for a function.
  */
+#ifdef DIBS_HAVE_INTREE_ISM
+#define DIBS_ISM_MODULE_DEVICE_TABLE(type, name)
+#else
+#define DIBS_ISM_MODULE_DEVICE_TABLE(type, name) \
+	MODULE_DEVICE_TABLE(type, name)
+#endif
+
+#ifndef DIBS_HAVE_GENL_SPLIT_OPS
+/*
+ * Generic netlink split ops (a command's do and dump as two entries, each
+ * with its own policy) exist from 6.2 on.  dibs_core/dibs_nl_gen.c, which
+ * ynl-gen-c.py generates, declares its table as struct genl_split_ops and
+ * hands it to the family as .split_ops/.n_split_ops.  Before 6.2 the same
+ * initialisers make plain genl_ops (their fields are a subset) in the
+ * family's .ops/.n_ops, one entry per do and per dump;
+ * dibs_genl_register_family() of include/compat/dibs_genl.h merges them
+ * into one entry per command before the kernel sees them.
+ */
+#define genl_split_ops	genl_ops
+#define split_ops	ops
+#define n_split_ops	n_ops
+#endif
 
 #endif /* _DIBS_COMPAT_H */

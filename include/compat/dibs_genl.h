@@ -1,144 +1,209 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Generic netlink split ops on every kernel.  Include after
+ * Generic netlink for the family that ynl-gen-c.py generates
+ * (dibs_core/dibs_nl_gen.c), on every kernel.  Include after
  * <net/genetlink.h>.
  *
- * A family lists its operations as split ops: a command's do and dump are
- * two entries (do first, commands in ascending order), each with its own
- * policy, and the core checks every request against the policy of its own
- * half.  Kernels before 6.2 have no split ops: there
- * dibs_genl_register_family() merges each command's entries into one
- * struct genl_ops, which takes the do's policy (or the dump's, for a
- * dump-only command), and a dumpit that has a do beside it checks its
- * request itself, with dibs_genl_dump_validate().
+ * dibs_genl_dump_attrs(cb): the request attributes of a dump, parsed and
+ * validated by the genetlink core (genl_info_dump(cb)->attrs where the
+ * kernel has it, DIBS_HAVE_GENL_INFO_DUMP).
  *
- *	static const struct dibs_genl_split_ops ops[] = {
- *		DIBS_GENL_DO(CMD_A, a_doit, a_do_policy, flags),
- *		DIBS_GENL_DUMP(CMD_A, a_dumpit, a_dump_policy, flags),
- *		DIBS_GENL_DUMP(CMD_B, b_dumpit, b_policy, flags),
- *	};
- *	err = dibs_genl_register_family(&family, ops, ARRAY_SIZE(ops));
- *	...
- *	dibs_genl_unregister_family(&family);
+ * dibs_genl_register_family(), dibs_genl_unregister_family(): in place of
+ * genl_register_family() and genl_unregister_family() for a family whose
+ * table ynl-gen-c.py made.  The table has split ops: a command's do and
+ * dump are two entries, each with the policy of its own request, and an
+ * entry without a policy is a request the spec gives no attribute.  The
+ * kernel reports such an entry as rejecting every attribute (its policy
+ * dump shows genl_policy_reject_all) but does not parse its request at
+ * all, so "a dev-get dump takes no name" would hold only on paper.  The
+ * family registers a copy of the table in which every entry without a
+ * policy has dibs_genl_reject_all, so a request with an attribute it does
+ * not take fails with EINVAL and "this request takes no attributes".
  *
- * Every policy is an array whose last index is the highest attribute it
- * knows; a request that takes no attribute gets one with an NLA_REJECT
- * entry (split ops without a policy are not checked at all).
+ * Before 6.2 there are no split ops (DIBS_HAVE_GENL_SPLIT_OPS unset; see
+ * dibs_compat.h): the generated table arrives as plain genl_ops, one per
+ * do and per dump, in the family's .ops.  The copy then merges each
+ * command's entries into one genl_ops, which takes the do's policy (or the
+ * dump's, for a dump-only command), and the dump of a command that also
+ * has a do checks its request against its own policy before each call of
+ * its dumpit, strictly: the same errors and extack messages as with split
+ * ops.  (Not in the start callback: 6.1 gives it no extack.)  Both halves
+ * of a command must have the same flags.
  */
 #ifndef _DIBS_COMPAT_GENL_H
 #define _DIBS_COMPAT_GENL_H
 
+#include <linux/overflow.h>
 #include <linux/slab.h>
+#include <linux/string.h>
 #include <net/genetlink.h>
 #include <net/netlink.h>
 
-#define DIBS_GENL_MAXATTR(policy)	(ARRAY_SIZE(policy) - 1)
+#ifdef DIBS_HAVE_GENL_INFO_DUMP
+static inline struct nlattr **dibs_genl_dump_attrs(struct netlink_callback *cb)
+{
+	return genl_info_dump(cb)->attrs;
+}
+#else
+static inline struct nlattr **dibs_genl_dump_attrs(struct netlink_callback *cb)
+{
+	return genl_dumpit_info(cb)->attrs;
+}
+#endif
 
-#define DIBS_GENL_DO(_cmd, _doit, _policy, _flags)			\
-	{								\
-		.cmd = (_cmd),						\
-		.doit = (_doit),					\
-		.policy = (_policy),					\
-		.maxattr = DIBS_GENL_MAXATTR(_policy),			\
-		.flags = (_flags) | GENL_CMD_CAP_DO,			\
-	}
+/* The policy of a request that takes no attribute. */
+static const struct nla_policy dibs_genl_reject_all[] = {
+	{ .type = NLA_REJECT },
+	{
+		.type = NLA_REJECT,
+		.reject_message = "this request takes no attributes",
+	},
+};
 
-#define DIBS_GENL_DUMP(_cmd, _dumpit, _policy, _flags)			\
-	{								\
-		.cmd = (_cmd),						\
-		.dumpit = (_dumpit),					\
-		.policy = (_policy),					\
-		.maxattr = DIBS_GENL_MAXATTR(_policy),			\
-		.flags = (_flags) | GENL_CMD_CAP_DUMP,			\
-	}
+#define DIBS_GENL_REJECT_ALL_MAXATTR	(ARRAY_SIZE(dibs_genl_reject_all) - 1)
+
+/*
+ * What the family registers: a copy of the generated table (merged per
+ * command before 6.2), and the table itself.  Freed at unregistration,
+ * found then through the family's ops pointer: the family itself may be
+ * read-only by then (__ro_after_init).
+ */
+struct dibs_genl_ops {
+	const struct genl_split_ops *gen;
+	unsigned int n_gen;
+	struct genl_split_ops ops[];
+};
 
 #ifdef DIBS_HAVE_GENL_SPLIT_OPS
 
-#define dibs_genl_split_ops genl_split_ops
-
-static inline int
-dibs_genl_register_family(struct genl_family *family,
-			  const struct genl_split_ops *ops, unsigned int n)
+/* The table to register: the generated one, every entry with a policy. */
+static inline int dibs_genl_fill_ops(struct dibs_genl_ops *c)
 {
-	family->split_ops = ops;
-	family->n_split_ops = n;
-	return genl_register_family(family);
+	unsigned int i;
+
+	memcpy(c->ops, c->gen, c->n_gen * sizeof(*c->gen));
+	for (i = 0; i < c->n_gen; i++) {
+		if (!c->ops[i].policy) {
+			c->ops[i].policy = dibs_genl_reject_all;
+			c->ops[i].maxattr = DIBS_GENL_REJECT_ALL_MAXATTR;
+		}
+	}
+	return c->n_gen;
 }
 
-static inline void dibs_genl_unregister_family(struct genl_family *family)
+#else /* !DIBS_HAVE_GENL_SPLIT_OPS: genl_split_ops is genl_ops */
+
+/* the dumpit of a command that has a do: check the dump's own policy */
+static int dibs_genl_compat_dumpit(struct sk_buff *skb,
+				   struct netlink_callback *cb)
 {
-	genl_unregister_family(family);
-}
-
-/* The core has checked the request against the dump's own policy. */
-#define dibs_genl_dump_validate(cb, policy)	((void)(cb), 0)
-
-#else /* !DIBS_HAVE_GENL_SPLIT_OPS */
-
-/* What this suite uses of 6.2's struct genl_split_ops. */
-struct dibs_genl_split_ops {
-	int (*doit)(struct sk_buff *skb, struct genl_info *info);
-	int (*dumpit)(struct sk_buff *skb, struct netlink_callback *cb);
-	const struct nla_policy *policy;
-	unsigned int maxattr;
-	u8 cmd;
-	u8 flags;
-};
-
-static inline int
-dibs_genl_register_family(struct genl_family *family,
-			  const struct dibs_genl_split_ops *split,
-			  unsigned int n)
-{
-	struct genl_ops *ops;
-	unsigned int i, k = 0;
+	const struct genl_dumpit_info *info = genl_dumpit_info(cb);
+	const struct genl_family *family = info->family;
+	const struct nla_policy *policy = dibs_genl_reject_all;
+	unsigned int i, maxattr = DIBS_GENL_REJECT_ALL_MAXATTR;
+	int hdrlen = GENL_HDRLEN + family->hdrsize;
+	const struct genl_ops *dump = NULL;
+	const struct dibs_genl_ops *c;
 	int err;
 
-	ops = kcalloc(n, sizeof(*ops), GFP_KERNEL);
-	if (!ops)
-		return -ENOMEM;
-	for (i = 0; i < n; i++) {
-		struct genl_ops *op = &ops[k];
+	c = container_of(family->ops, struct dibs_genl_ops, ops[0]);
+	for (i = 0; i < c->n_gen; i++) {
+		if (c->gen[i].cmd == info->op.cmd &&
+		    (c->gen[i].flags & GENL_CMD_CAP_DUMP)) {
+			dump = &c->gen[i];
+			break;
+		}
+	}
+	if (WARN_ON_ONCE(!dump))
+		return -EINVAL;
+	if (dump->policy) {
+		policy = dump->policy;
+		maxattr = dump->maxattr;
+	}
+	err = nla_validate(nlmsg_attrdata(cb->nlh, hdrlen),
+			   nlmsg_attrlen(cb->nlh, hdrlen), maxattr, policy,
+			   cb->extack);
+	if (err)
+		return err;
+	return dump->dumpit(skb, cb);
+}
 
-		if (k && ops[k - 1].cmd == split[i].cmd) {
+/* The table to register: one genl_ops per command; how many, or -EINVAL. */
+static inline int dibs_genl_fill_ops(struct dibs_genl_ops *c)
+{
+	const u8 cap = GENL_CMD_CAP_DO | GENL_CMD_CAP_DUMP;
+	unsigned int i, k = 0;
+
+	for (i = 0; i < c->n_gen; i++) {
+		const struct genl_ops *s = &c->gen[i];
+		struct genl_ops *op = &c->ops[k];
+
+		if (k && c->ops[k - 1].cmd == s->cmd) {
 			/* the dump beside a do: the do's policy stays */
-			op = &ops[k - 1];
+			op = &c->ops[k - 1];
+			if (WARN_ON((op->flags ^ s->flags) & ~cap))
+				return -EINVAL;
 		} else {
-			op->cmd = split[i].cmd;
-			op->flags = split[i].flags &
-				    ~(GENL_CMD_CAP_DO | GENL_CMD_CAP_DUMP);
-			op->policy = split[i].policy;
-			op->maxattr = split[i].maxattr;
+			op->cmd = s->cmd;
+			op->flags = s->flags & ~cap;
+			op->policy = s->policy ?: dibs_genl_reject_all;
+			op->maxattr = s->policy ? s->maxattr :
+				      DIBS_GENL_REJECT_ALL_MAXATTR;
+			op->validate = s->validate;
 			k++;
 		}
-		if (split[i].flags & GENL_CMD_CAP_DO)
-			op->doit = split[i].doit;
-		else
-			op->dumpit = split[i].dumpit;
+		if (s->flags & GENL_CMD_CAP_DO) {
+			op->doit = s->doit;
+		} else {
+			op->dumpit = op->doit ? dibs_genl_compat_dumpit :
+						s->dumpit;
+			op->start = s->start;
+			op->done = s->done;
+		}
 	}
-	family->ops = ops;
-	family->n_ops = k;
+	return k;
+}
+
+#endif /* DIBS_HAVE_GENL_SPLIT_OPS */
+
+/* (Before 6.2, family->split_ops and n_split_ops are its ops and n_ops.) */
+static inline int dibs_genl_register_family(struct genl_family *family)
+{
+	const struct genl_split_ops *gen = family->split_ops;
+	unsigned int n = family->n_split_ops;
+	struct dibs_genl_ops *c;
+	int k, err;
+
+	c = kzalloc(struct_size(c, ops, n), GFP_KERNEL);
+	if (!c)
+		return -ENOMEM;
+	c->gen = gen;
+	c->n_gen = n;
+	k = dibs_genl_fill_ops(c);
+	if (k < 0) {
+		kfree(c);
+		return k;
+	}
+	family->split_ops = c->ops;
+	family->n_split_ops = k;
 	err = genl_register_family(family);
 	if (err) {
-		kfree(ops);
-		family->ops = NULL;
+		family->split_ops = gen;
+		family->n_split_ops = n;
+		kfree(c);
 	}
 	return err;
 }
 
-static inline void dibs_genl_unregister_family(struct genl_family *family)
+static inline int dibs_genl_unregister_family(const struct genl_family *family)
 {
-	genl_unregister_family(family);
-	kfree(family->ops);
-	family->ops = NULL;
+	struct dibs_genl_ops *c;
+	int err;
+
+	c = container_of(family->split_ops, struct dibs_genl_ops, ops[0]);
+	err = genl_unregister_family(family);
+	kfree(c);
+	return err;
 }
-
-/* Check a dump request against the dump's own policy, strictly. */
-#define dibs_genl_dump_validate(cb, policy)				\
-	nla_validate(nlmsg_attrdata((cb)->nlh, GENL_HDRLEN),		\
-		     nlmsg_attrlen((cb)->nlh, GENL_HDRLEN),		\
-		     DIBS_GENL_MAXATTR(policy), (policy), (cb)->extack)
-
-#endif /* DIBS_HAVE_GENL_SPLIT_OPS */
 
 #endif /* _DIBS_COMPAT_GENL_H */

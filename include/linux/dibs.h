@@ -212,12 +212,10 @@ int dibs_unregister_client(struct dibs_client *client);
 
 /*
  * Extension: fabric ids 0xFF00..0xFFFE are reserved by this suite for
- * software fabrics.  dibs_lo's fabric (devices made at runtime or with
- * devices=N, which all reach each other) is DIBS_LO_FABRIC.
+ * software fabrics (dibs_lo's is 0xFFFE); hardware fabrics stay below.
  */
 #define DIBS_SW_FABRIC_MIN	0xFF00
 #define DIBS_SW_FABRIC_MAX	0xFFFE
-#define DIBS_LO_FABRIC		0xFFFE
 
 /**
  * struct dibs_dev_ops - what a client calls in a device
@@ -663,6 +661,109 @@ static inline void dibs_stats_dmb(struct dibs_dev *dev, bool registered)
 static inline void dibs_stats_error(struct dibs_dev *dev)
 {
 	__dibs_stats_add(dev, errors, 1);
+}
+
+/*
+ * Signals and events
+ * ------------------
+ * What every device does to raise its clients' handle_irq() and
+ * handle_event(), written once.  Not in mainline, whose one device with a
+ * fabric (ism) writes it out.
+ */
+
+/**
+ * dibs_signal_mask() - the mask a writer's signal raises
+ * @idx: the idx the writer passed to move_data()
+ *
+ * A move_data() with the signal flag reaches the client that owns the
+ * target DMB as handle_irq(dev, dmb_idx, mask) with this mask: bit 12
+ * rotated right by @idx (ror16(0x1000, @idx)), as ISM hardware sets the
+ * DMB's dmbe mask.  Spelled out because sparse warns about ror16() of a
+ * constant.
+ *
+ * Context: any.
+ * Return: the mask.
+ */
+static inline u16 dibs_signal_mask(unsigned int idx)
+{
+	unsigned int s = idx & 15;
+
+	return (0x1000U >> s | 0x1000U << (16 - s)) & 0xffff;
+}
+
+/**
+ * dibs_dmb_client() - the client that owns a DMB of a device
+ * @dev: the device
+ * @idx: the DMB's index on @dev, below its max_dmbs()
+ *
+ * Looks @idx up in @dev->dmb_clientid_arr and @dev->subs.  A device calls
+ * the client's handle_irq() (dibs_dmb_signal()) either under @dev->lock or
+ * after releasing it; in the latter case the caller keeps the client alive
+ * by an RCU read-side section around the lookup and the call (the dibs
+ * layer waits for a grace period before a client's del_dev()).
+ *
+ * Context: @dev->lock held.
+ * Return: the client, or NULL if the DMB has none (not registered, being
+ * unregistered, or the device has no client table yet or any more).
+ */
+static inline struct dibs_client *dibs_dmb_client(struct dibs_dev *dev,
+						  unsigned int idx)
+{
+	u8 cid;
+
+	lockdep_assert_held(&dev->lock);
+	if (!dev->dmb_clientid_arr)
+		return NULL;
+	cid = dev->dmb_clientid_arr[idx];
+	return cid < MAX_DIBS_CLIENTS ? dev->subs[cid] : NULL;
+}
+
+/**
+ * dibs_dmb_signal() - raise handle_irq() at the client that owns a DMB
+ * @dev: the device that holds the DMB
+ * @client: its owner, from dibs_dmb_client()
+ * @idx: the DMB's index on @dev
+ * @mask: the signal's mask (dibs_signal_mask() of the writer's idx; ISM
+ *	hardware: the DMB's dmbe mask)
+ *
+ * Calls the client's handle_irq() and counts the signal.
+ *
+ * Context: interrupts disabled, as struct dibs_client_ops.handle_irq
+ * expects; see dibs_dmb_client() for what keeps @client.
+ */
+static inline void dibs_dmb_signal(struct dibs_dev *dev,
+				   struct dibs_client *client,
+				   unsigned int idx, u16 mask)
+{
+	client->ops->handle_irq(dev, idx, mask);
+	dibs_stats_signal(dev);
+}
+
+/**
+ * dibs_clients_handle_event() - hand an event to every client of a device
+ * @dev: the device the event is for
+ * @clients: its clients, MAX_DIBS_CLIENTS entries: @dev->subs (under
+ *	@dev->lock), or a copy taken under it (then an RCU read-side section
+ *	keeps them, as for dibs_dmb_client())
+ * @ev: the event
+ *
+ * Calls handle_event() of each client that has one, in client id order.
+ *
+ * Context: interrupts disabled, as struct dibs_client_ops.handle_event
+ * expects.
+ */
+static inline void dibs_clients_handle_event(struct dibs_dev *dev,
+					     struct dibs_client *const *clients,
+					     const struct dibs_event *ev)
+{
+	struct dibs_client *client;
+	int i;
+
+	for (i = 0; i < MAX_DIBS_CLIENTS; i++) {
+		client = clients[i];
+		if (client && client->ops->handle_event)
+			client->ops->handle_event(dev, ev);
+	}
 }
 
 #endif /* _LINUX_DIBS_H */

@@ -45,6 +45,8 @@
 #include <linux/string.h>
 #include <linux/uuid.h>
 
+#include "dibs_lo.h"	/* DIBS_LO_FABRIC */
+
 static int run_id;
 module_param(run_id, int, 0444);
 MODULE_PARM_DESC(run_id, "tag of the KTAP markers in the kernel log");

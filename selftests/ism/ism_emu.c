@@ -164,14 +164,6 @@ static struct ism_emu_fn *to_fn(struct dibs_ism_emu *emu)
 	return container_of(emu, struct ism_emu_fn, emu);
 }
 
-/* ror16(0x1000, idx), spelled out: sparse dislikes ror16() of a constant. */
-static u16 ism_emu_mask(unsigned int idx)
-{
-	unsigned int s = idx & 15;
-
-	return (0x1000U >> s | 0x1000U << (16 - s)) & 0xffff;
-}
-
 /* The kernel address of the driver's memory at bus address @dma. */
 static void *ism_emu_mem(struct ism_emu_fn *fn, u64 dma)
 {
@@ -761,7 +753,7 @@ static int ism_emu_move(struct dibs_ism_emu *emu, u64 dmb_req,
 			u32 didx = d - target->dmbs;
 
 			__set_bit(didx, target->pend_bits);
-			target->pend_mask[didx] |= ism_emu_mask(idx);
+			target->pend_mask[didx] |= dibs_signal_mask(idx);
 			ism_emu_kick(target);
 		}
 		rc = 0;

@@ -383,13 +383,6 @@ static u8 it_clientid(struct dibs_dev *dev, u32 idx)
 	return id;
 }
 
-static u16 it_mask(unsigned int idx)
-{
-	unsigned int s = idx & 15;
-
-	return (0x1000U >> s | 0x1000U << (16 - s)) & 0xffff;
-}
-
 static void it_fill(u8 *buf, unsigned int len, u8 seed)
 {
 	unsigned int i;
@@ -925,9 +918,9 @@ static int t_signal(void)
 		       "idx %u: handle_irq(%s, %u), expected (%s, %u)", i,
 		       it_a.irqs[0].dev ? dev_name(&it_a.irqs[0].dev->dev) : "-",
 		       it_a.irqs[0].idx, dev_name(&d1->dev), ma->dmb.idx);
-		EXPECT(it_a.irqs[0].mask == it_mask(i),
+		EXPECT(it_a.irqs[0].mask == dibs_signal_mask(i),
 		       "idx %u: mask %#x, expected %#x", i, it_a.irqs[0].mask,
-		       it_mask(i));
+		       dibs_signal_mask(i));
 		EXPECT(it_a.irqs[0].in_irq, "handle_irq() not in IRQ context");
 		spin_unlock_irqrestore(&it_a.log_lock, flags);
 	}
@@ -944,7 +937,7 @@ static int t_signal(void)
 	EXPECT(it_nirqs(&it_a) == 0 && it_nirqs(&it_b) == 1,
 	       "A %u, B %u interrupts", it_nirqs(&it_a), it_nirqs(&it_b));
 	spin_lock_irqsave(&it_b.log_lock, flags);
-	EXPECT(it_b.irqs[0].idx == mb->dmb.idx && it_b.irqs[0].mask == it_mask(9),
+	EXPECT(it_b.irqs[0].idx == mb->dmb.idx && it_b.irqs[0].mask == dibs_signal_mask(9),
 	       "B: handle_irq(%u, %#x)", it_b.irqs[0].idx, it_b.irqs[0].mask);
 	spin_unlock_irqrestore(&it_b.log_lock, flags);
 

@@ -9,14 +9,15 @@
 #
 # Mainline's YNL tools come from linux-source-6.12 (LINUX_SOURCE_TARBALL, or
 # an unpacked tree in LINUX_SOURCE_DIR); without them the cases are skipped.
-# To regenerate the header after a spec change: uapi_check.sh --regen
+# The header is generated as scripts/ynl-regen generates it; after a spec
+# change, run scripts/ynl-regen (uapi_check.sh --regen does the same).
 
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 TOP=$(cd "$HERE/../.." && pwd)
 HDR=$TOP/include/uapi/linux/dibs_netlink.h
-REGEN=0
-[ "${1:-}" = --regen ] && { REGEN=1; OUT=/dev/null; } || OUT=${1:-/dev/stdout}
+[ "${1:-}" = --regen ] && exec "$TOP/scripts/ynl-regen"
+OUT=${1:-/dev/stdout}
 case $OUT in /*) ;; *) OUT=$(pwd)/$OUT ;; esac
 
 tmp=$(mktemp -d)
@@ -49,23 +50,14 @@ else
 	} > "$OUT"
 fi
 
-if ! python3 tools/net/ynl/ynl-gen-c.py --mode uapi --header \
-	--spec Documentation/netlink/specs/dibs.yaml -o "$tmp/gen.h" \
-	> "$tmp/gen.log" 2>&1; then
+if ! "$TOP/scripts/ynl-regen" --out "$tmp/gen" > "$tmp/gen.log" 2>&1; then
 	{
 		echo "not ok 2 UAPI header is generated from the spec"
 		tail -5 "$tmp/gen.log" | sed 's/^/# /'
 	} >> "$OUT"
 	exit 0
 fi
-# our header keeps the GPL-2.0 WITH Linux-syscall-note line (the spec offers
-# it under that or BSD-3-Clause); the rest must be identical
-{ echo '/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */'; tail -n +2 "$tmp/gen.h"; } > "$tmp/want.h"
-if [ "$REGEN" = 1 ]; then
-	cp "$tmp/want.h" "$HDR"
-	echo "regenerated $HDR"
-	exit 0
-fi
+cp "$tmp/gen/include/uapi/linux/dibs_netlink.h" "$tmp/want.h"
 if cmp -s "$tmp/want.h" "$HDR"; then
 	echo "ok 2 UAPI header is generated from the spec" >> "$OUT"
 else
