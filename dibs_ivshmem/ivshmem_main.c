@@ -579,12 +579,12 @@ static void ivs_repair(struct ivs_dev *ivs)
 		    READ_ONCE(d->data_off) != cpu_to_le32(m->data_off) ||
 		    memcmp(d->writer_gid, &m->rgid, sizeof(m->rgid))) {
 			WRITE_ONCE(d->state, cpu_to_le32(IVS_DESC_FREE));
-			wmb();
+			wmb();	/* withdrawn before it changes */
 			d->generation = cpu_to_le32(m->gen);
 			d->len = cpu_to_le32(m->len);
 			d->data_off = cpu_to_le32(m->data_off);
 			memcpy(d->writer_gid, &m->rgid, sizeof(m->rgid));
-			wmb();
+			wmb();	/* the fields before the state */
 			WRITE_ONCE(d->state, cpu_to_le32(IVS_DESC_REGISTERED));
 			ivs_damage(ivs, "DMB descriptor");
 		}
@@ -749,7 +749,7 @@ static void ivs_dmb_free(struct ivs_dev *ivs, u32 idx)
 	unsigned long flags;
 
 	WRITE_ONCE(d->state, cpu_to_le32(IVS_DESC_FREE));
-	wmb();
+	wmb();	/* no writer trusts it from here on */
 	spin_lock_irqsave(&dibs->lock, flags);
 	m = ivs->dmbs[idx];
 	ivs->dmbs[idx].used = false;
@@ -900,7 +900,7 @@ static int ivs_signal_event(struct dibs_dev *dibs, const uuid_t *rgid,
 	WRITE_ONCE(mb->ent[head % IVS_MBOX_ENTRIES].info, cpu_to_le64(info));
 	wmb();	/* the entry before the head */
 	WRITE_ONCE(mb->head, cpu_to_le32(head + 1));
-	wmb();
+	wmb();	/* the head before the doorbell */
 	ivs_ring(ivs, pos);
 	spin_unlock_irqrestore(&ivs->sig_lock, flags);
 	return 0;
@@ -1063,7 +1063,7 @@ static void ivs_part_init(struct ivs_dev *ivs)
 		d->data_off = 0;
 		memset(d->writer_gid, 0, sizeof(d->writer_gid));
 	}
-	wmb();
+	wmb();	/* all free before we publish JOINING */
 }
 
 static int ivs_probe(struct pci_dev *pdev, const struct pci_device_id *id)
@@ -1266,7 +1266,7 @@ static struct pci_driver ivs_driver = {
 	.id_table = ivs_ids,
 	.probe = ivs_probe,
 	.remove = ivs_remove,
-	.driver.dev_groups = ivs_groups,
+	.dev_groups = ivs_groups,
 };
 
 static int __init ivs_init(void)
