@@ -1273,6 +1273,17 @@ static int __init ivs_init(void)
 {
 	int rc;
 
+	BUILD_BUG_ON(sizeof(struct ivs_hdr) != 0x54);
+	BUILD_BUG_ON(sizeof(struct ivs_peer) != IVS_PEER_ENTRY_SIZE);
+	BUILD_BUG_ON(sizeof(struct ivs_desc) != IVS_DESC_SIZE);
+	BUILD_BUG_ON(offsetof(struct ivs_desc, sig_seq) != 0x28);
+	BUILD_BUG_ON(sizeof(struct ivs_mbox) != IVS_MBOX_SIZE);
+	BUILD_BUG_ON(IVS_MBOX_OFF + IVS_MAX_PEERS_MAX * IVS_MBOX_SIZE >
+		     IVS_DESC_OFF);
+	BUILD_BUG_ON(IVS_DESC_OFF + IVS_DMBS * IVS_DESC_SIZE > IVS_DATA_OFF);
+	BUILD_BUG_ON(IVS_PEER_TABLE_OFF +
+		     IVS_MAX_PEERS_MAX * IVS_PEER_ENTRY_SIZE > IVS_PART_OFF);
+
 	if (max_peers < IVS_MAX_PEERS_MIN || max_peers > IVS_MAX_PEERS_MAX) {
 		pr_err("max_peers=%u: must be %u..%u\n", max_peers,
 		       IVS_MAX_PEERS_MIN, IVS_MAX_PEERS_MAX);
