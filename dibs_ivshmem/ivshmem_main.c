@@ -146,7 +146,8 @@ struct ivs_dmb {
  * @gen_next: next token generation
  * @hb_work: heartbeat, peer watch, repairs, fallback scan
  * @irq: Linux IRQ of MSI-X vector 0
- * @damage: repairs of damaged shared memory so far
+ * @damage: damage found so far (one per area and heartbeat, one per
+ *	mailbox overflow)
  * @lost: peers declared lost so far
  * @refused: tokens refused by move_data()
  * @id: index for the device name
@@ -312,11 +313,12 @@ found:
 	return 0;
 }
 
-static void ivs_damage(struct ivs_dev *ivs, const char *what)
+static void ivs_damage(struct ivs_dev *ivs, const char *what, u32 n)
 {
 	atomic_inc(&ivs->damage);
 	dev_info_ratelimited(&ivs->pdev->dev,
-			     "shared memory damaged (%s), repaired\n", what);
+			     "shared memory damaged (%s: %u), repaired\n", what,
+			     n);
 }
 
 /* Our peer entry, as we want it in the table. */
@@ -386,8 +388,15 @@ static void ivs_scan_mbox(struct ivs_dev *ivs, u32 w)
 	rmb();	/* entries after head */
 	n = head - tail;
 	if (n > IVS_MBOX_ENTRIES) {
-		tail = head - IVS_MBOX_ENTRIES;
-		n = IVS_MBOX_ENTRIES;
+		/*
+		 * More than the ring holds: the entries are overwritten, or
+		 * the head is garbage.  Deliver none of them.
+		 */
+		atomic_inc(&ivs->damage);
+		dev_info_ratelimited(&ivs->pdev->dev,
+				     "event mailbox of slot %u: %u events at once, dropped\n",
+				     w, n);
+		return;
 	}
 	for (; n; n--, tail++) {
 		memset(&ev, 0, sizeof(ev));
@@ -549,14 +558,14 @@ static void ivs_watch_peer(struct ivs_dev *ivs, u32 s)
 /* Rewrite what we own and others may have spoilt. */
 static void ivs_repair(struct ivs_dev *ivs)
 {
+	u32 idx, nfree = 0, nused = 0;
 	struct ivs_hdr h;
 	struct ivs_desc *d;
 	unsigned long flags;
-	u32 idx;
 
 	ivs_hdr_read(ivs, &h);
 	if (memcmp(&h, &ivs->hdr, sizeof(h))) {
-		ivs_damage(ivs, "region header");
+		ivs_damage(ivs, "region header", 1);
 		ivs_hdr_write(ivs, &ivs->hdr);
 	}
 
@@ -569,7 +578,7 @@ static void ivs_repair(struct ivs_dev *ivs)
 			if (READ_ONCE(d->state) != cpu_to_le32(IVS_DESC_FREE)) {
 				WRITE_ONCE(d->state,
 					   cpu_to_le32(IVS_DESC_FREE));
-				ivs_damage(ivs, "free DMB descriptor");
+				nfree++;
 			}
 			continue;
 		}
@@ -586,10 +595,14 @@ static void ivs_repair(struct ivs_dev *ivs)
 			memcpy(d->writer_gid, &m->rgid, sizeof(m->rgid));
 			wmb();	/* the fields before the state */
 			WRITE_ONCE(d->state, cpu_to_le32(IVS_DESC_REGISTERED));
-			ivs_damage(ivs, "DMB descriptor");
+			nused++;
 		}
 	}
 	spin_unlock_irqrestore(&ivs->dibs->lock, flags);
+	if (nfree)
+		ivs_damage(ivs, "free DMB descriptors", nfree);
+	if (nused)
+		ivs_damage(ivs, "DMB descriptors in use", nused);
 }
 
 static void ivs_hb_work(struct work_struct *work)
@@ -1157,7 +1170,15 @@ static int ivs_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		goto err_units;
 	}
 	ivs->dibs = dibs;
-	uuid_gen(&dibs->gid);
+	/*
+	 * An ISM-style GID: 8 random bytes, 8 zero bytes.  smc of kernels up
+	 * to 6.6 names a peer by those 8 bytes only, and dibs_smcd turns them
+	 * back into a UUID with zeroes in the rest.
+	 */
+	do {
+		get_random_bytes(&dibs->gid.b[0], 8);
+	} while (!memchr_inv(&dibs->gid.b[0], 0, 8));
+	memset(&dibs->gid.b[8], 0, 8);
 	dibs->ops = &ivs_ops;
 	dibs->drv_priv = ivs;
 	dibs->kind = &ivs_kind;

@@ -41,3 +41,44 @@ ivs_wait_peers() {
 	done
 	return 1
 }
+
+# ivt CMD...: one command to ivs_test.ko, print its answer.
+ivt() {
+	echo "$*" > /sys/kernel/debug/ivs_test/ctl &&
+		cat /sys/kernel/debug/ivs_test/ctl
+}
+
+# ivt_stat FIELD: one field of ivs_test's "stat" answer.
+ivt_stat() {
+	ivt stat | awk -v f="$1" '{ for (i = 1; i < NF; i++) if ($i == f) print $(i + 1) }'
+}
+
+# shellcheck disable=SC2034 # PCI and DEV are for the caller
+# ivs_up: load dibs_ivshmem and ivs_test, set PCI and DEV, wait until
+# every other guest of the run is a peer (15 s).
+ivs_up() {
+	PCI=$(ivs_pci) || return 1
+	modprobe dibs_ivshmem && modprobe ivs_test || return 1
+	DEV=$(ivs_dev "$PCI") || return 1
+	ivs_wait_peers "$PCI" $(($(echo "$DIBS_ROLES" | wc -w) - 1)) 15
+}
+
+# ivs_down: unload what ivs_up loaded.
+ivs_down() {
+	rmmod ivs_test 2> /dev/null
+	rmmod dibs_ivshmem 2> /dev/null
+	rmmod dibs_core 2> /dev/null
+	return 0
+}
+
+# ivs_uptime: seconds since boot, with hundredths.
+ivs_uptime() {
+	cut -d' ' -f1 /proc/uptime
+}
+
+# ivs_other: the one other role (two-guest runs).
+ivs_other() {
+	for _o in $DIBS_ROLES; do
+		[ "$_o" = "$DIBS_ROLE" ] || { echo "$_o"; return; }
+	done
+}
