@@ -954,15 +954,6 @@ static int ivs_dmb_next(struct dibs_dev *dibs, u32 *idx,
 	return rc;
 }
 
-static struct dibs_dev_kind ivs_kind = {
-	.name = "ivshmem",
-	.owner = THIS_MODULE,
-	.dmb_next = ivs_dmb_next,
-	.list = LIST_HEAD_INIT(ivs_kind.list),
-};
-
-/* sysfs of the PCI function */
-
 static unsigned int ivs_nr_peers(struct ivs_dev *ivs)
 {
 	unsigned long flags;
@@ -975,6 +966,22 @@ static unsigned int ivs_nr_peers(struct ivs_dev *ivs)
 	spin_unlock_irqrestore(&ivs->lock, flags);
 	return n;
 }
+
+static u32 ivs_kind_nr_peers(struct dibs_dev *dibs)
+{
+	return ivs_nr_peers(dibs->drv_priv);
+}
+
+static struct dibs_dev_kind ivs_kind = {
+	.name = "ivshmem",
+	.owner = THIS_MODULE,
+	.dmb_next = ivs_dmb_next,
+	.nr_peers = ivs_kind_nr_peers,
+	.list = LIST_HEAD_INIT(ivs_kind.list),
+};
+
+/* sysfs of the PCI function */
+
 
 static ssize_t peers_show(struct device *dev, struct device_attribute *attr,
 			  char *buf)

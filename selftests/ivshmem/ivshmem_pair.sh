@@ -35,9 +35,11 @@ ktap_diag "$DEV: GID $GID fabric $FAB; guest $O: GID $OGID fabric $OFAB"
 shows() {
 	dibsctl dev > /tmp/ivs_dev 2>&1
 	sed 's/^/# /' /tmp/ivs_dev
-	grep -q "^$DEV  *ivshmem  *$GID" /tmp/ivs_dev
+	grep -q "^$DEV  *ivshmem  *$GID" /tmp/ivs_dev &&
+		grep -q "^    peers 1\$" /tmp/ivs_dev &&
+		dibsctl -j dev show "$DEV" | grep -q '"peers":1'
 }
-ktap_check "dibsctl dev shows $DEV, kind ivshmem, its GID" shows
+ktap_check "dibsctl dev shows $DEV, kind ivshmem, its GID, 1 peer (table and JSON)" shows
 ktap_check "the peer list holds guest $O's GID" grep -q " $OGID\$" "$PCI/dibs_ivshmem/peers"
 ktap_check "both guests report fabric $FAB" test "$FAB" = "$OFAB"
 ktap_check "query_remote_gid($O) is 0" test "$(ivt query "$DEV" "$OGID")" = 0
