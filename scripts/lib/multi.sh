@@ -23,11 +23,12 @@
 MULTI=${MULTI:-1}
 MULTI_MEM=${MULTI_MEM:-1024}
 
-# multi_select FLAVOUR TESTS: the multi_list entries to run, comma
+# multi_select FLAVOUR TESTS [LIST]: the entries of LIST (multi_list;
+# make bench: multi_bench_list) to run, comma
 # separated (TESTS empty: all of them; else those TESTS names, as
 # group or group/program).  Empty: no multi-guest phase.
 multi_select() {
-	local list=$BUILD/$1/src/selftests/install/multi_list sel t out=""
+	local list=$BUILD/$1/src/selftests/install/${3:-multi_list} sel t out=""
 	[ "$MULTI" = 1 ] && [ "$GARCH" = amd64 ] && [ -s "$list" ] || return 0
 	if [ -z "$2" ]; then
 		paste -s -d, "$list"

@@ -13,6 +13,10 @@
  *   peek TOKEN OFF            a byte of one of our DMBs -> "BYTE" (decimal)
  *   stat                      "irqs N idx I mask M events E type T sub S gid G"
  *   query DEV GID             query_remote_gid() -> "0" or -errno
+ *   bench DEV TOKEN OWN SIZE ITER
+ *                             ITER move_data() of SIZE bytes into TOKEN vs
+ *                             ITER memcpy() into our DMB OWN
+ *                             -> "move_ns N memcpy_ns M"
  *
  * Test-only: built with DIBS_TESTS=1, never packaged.
  */
@@ -22,7 +26,9 @@
 #include <linux/kernel.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
+#include <linux/timekeeping.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
@@ -180,12 +186,52 @@ static int ivt_cmd_move(char *dev, u64 tok, unsigned int off,
 	return rc;
 }
 
+/*
+ * ITER move_data() calls of SIZE bytes into the remote DMB TOKEN against
+ * ITER memcpy() calls of SIZE bytes into our own DMB OWN (which is BAR2
+ * memory too) -> "move_ns N memcpy_ns M" (per call).
+ */
+static int ivt_cmd_bench(char *dev, u64 tok, u64 own, unsigned int size,
+			 unsigned int iter)
+{
+	struct dibs_dev *d = ivt_find(dev);
+	u64 t0, t1, t2;
+	unsigned int n;
+	void *buf;
+	int i, rc = 0;
+
+	i = ivt_slot(own);
+	if (!d || i < 0 || !iter || !size || size > ivt_dmbs[i].dmb.dmb_len)
+		return -EINVAL;
+	buf = kvmalloc(size, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	memset(buf, 0x5a, size);
+	t0 = ktime_get_ns();
+	for (n = 0; n < iter && !rc; n++) {
+		rc = d->ops->move_data(d, tok, 0, false, 0, buf, size);
+		cond_resched();
+	}
+	t1 = ktime_get_ns();
+	for (n = 0; n < iter; n++) {
+		memcpy(ivt_dmbs[i].dmb.cpu_addr, buf, size);
+		cond_resched();
+	}
+	t2 = ktime_get_ns();
+	kvfree(buf);
+	if (rc)
+		return rc;
+	snprintf(ivt_answer, sizeof(ivt_answer), "move_ns %llu memcpy_ns %llu\n",
+		 (t1 - t0) / iter, (t2 - t1) / iter);
+	return 1;
+}
+
 static int ivt_exec(char *cmd)
 {
 	char dev[32], arg[64];
 	unsigned int a, b, c, e, f;
 	unsigned long flags;
-	u64 tok;
+	u64 tok, tok2;
 	int i;
 
 	if (sscanf(cmd, "reg %31s %63s %u", dev, arg, &a) == 3)
@@ -223,6 +269,9 @@ static int ivt_exec(char *cmd)
 			return -EINVAL;
 		return d->ops->query_remote_gid(d, &g, 0, 0);
 	}
+	if (sscanf(cmd, "bench %31s %llx %llx %u %u", dev, &tok, &tok2, &a,
+		   &b) == 5)
+		return ivt_cmd_bench(dev, tok, tok2, a, b);
 	if (!strncmp(cmd, "stat", 4)) {
 		spin_lock_irqsave(&ivt_lock, flags);
 		snprintf(ivt_answer, sizeof(ivt_answer),
