@@ -16,7 +16,9 @@
 #
 # Uses scripts/vm's globals and functions (BUILD, FL, KVER, KIMAGE,
 # ACCEL_USED, qemu_base, count_ktap, eval_guest, host_case, klog_bad,
-# culprit_tests) and adds to T_PASS/T_FAIL/T_SKIP.
+# culprit_tests), sets G_STATUS and H_N for them, and adds to
+# T_PASS/T_FAIL/T_SKIP.
+# shellcheck disable=SC2034 # G_STATUS, H_N: read by scripts/vm's functions
 
 # MULTI=1: 0 leaves the multi-guest phase out.  MULTI_MEM (1024) and
 # MULTI_SMP (SMP) for each guest.
@@ -68,7 +70,7 @@ multi_group() {
 	local fl=$1 group=$2 entries=$3 src=$BUILD/$1/src
 	local gdir=$src/selftests/install/$group
 	local name=multi-$group dir=$BUILD/$1/logs/multi-$group
-	local n size vectors roles r i tmp cfg ip mac out
+	local n size vectors roles r i tmp cfg mac out
 	n=$(multi_setting "$gdir" guests 2)
 	size=$(multi_setting "$gdir" ivshmem_size 4M)
 	vectors=$(multi_setting "$gdir" ivshmem_vectors 2)
@@ -88,7 +90,6 @@ multi_group() {
 	i=0
 	for r in $roles; do
 		i=$((i + 1))
-		ip=10.13.0.$i
 		mac=52:54:00:13:00:0$i
 		# shellcheck disable=SC2054 # commas belong to the qemu options
 		hub+=(-netdev "stream,id=s$r,server=on,addr.type=unix,addr.path=$tmp/hub-$r.sock"
