@@ -11,7 +11,8 @@
 # QEMU, scribble over the shared memory, restart the server) through a
 # control serial port that scripts/lib/vm-multi.py answers.  One run per
 # group; the group's `settings` may say guests=2|3, ivshmem_size=SIZE
-# (a power of two, default 4M), ivshmem_vectors=N (default 2).
+# (a power of two, default 4M), ivshmem_vectors=N (default 2),
+# run_timeout=SECONDS (the whole run; default TIMEOUT).
 # Documentation/testing.rst, "Multi-guest tests".
 #
 # Uses scripts/vm's globals and functions (BUILD, FL, KVER, KIMAGE,
@@ -77,10 +78,11 @@ multi_group() {
 	local fl=$1 group=$2 entries=$3 src=$BUILD/$1/src
 	local gdir=$src/selftests/install/$group
 	local name=multi-$group dir=$BUILD/$1/logs/multi-$group
-	local n size vectors roles r i tmp cfg mac out
+	local n size vectors tmo roles r i tmp cfg mac out
 	n=$(multi_setting "$gdir" guests 2)
 	size=$(multi_setting "$gdir" ivshmem_size 4M)
 	vectors=$(multi_setting "$gdir" ivshmem_vectors 2)
+	tmo=$(multi_setting "$gdir" run_timeout "$TIMEOUT")
 	case $n in
 	2) roles="a b" ;;
 	3) roles="a b c" ;;
@@ -117,7 +119,7 @@ multi_group() {
 	done
 	cfg=$dir/config.json
 	cat > "$cfg" <<-EOF
-		{"dir": "$dir", "timeout": $TIMEOUT, "result": "$dir/result.json",
+		{"dir": "$dir", "timeout": $tmo, "result": "$dir/result.json",
 		 "server": ["$MULTI_SERVER", "-F", "-v", "-S", "$tmp/server.sock", "-M", "$dir/shm",
 		            "-l", "$size", "-n", "$vectors"],
 		 "server_sock": "$tmp/server.sock", "shm": "$dir/shm",
@@ -167,7 +169,7 @@ multi_group() {
 			timeout) G_STATUS=124 ;;
 			*) G_STATUS=1 ;;
 			esac
-			eval_guest "$name/$r" "$TIMEOUT"
+			eval_guest "$name/$r" "$tmo"
 			if [[ $E_REASONS == *guest* || $E_REASONS == *qemu* || $E_REASONS == *dibs-init* ]] ||
 				[ "$started" != 1 ]; then
 				host_case FAIL "$fl multi $group: guest $r ran to the end and powered off" \
