@@ -147,11 +147,25 @@ static bool parse_size(const char *s, uint64_t *out)
 	if (errno)
 		return false;
 	switch (*end) {
-	case 'k': case 'K': shift = 10; end++; break;
-	case 'm': case 'M': shift = 20; end++; break;
-	case 'g': case 'G': shift = 30; end++; break;
-	case 't': case 'T': shift = 40; end++; break;
+	case 'k':
+	case 'K':
+		shift = 10;
+		break;
+	case 'm':
+	case 'M':
+		shift = 20;
+		break;
+	case 'g':
+	case 'G':
+		shift = 30;
+		break;
+	case 't':
+	case 'T':
+		shift = 40;
+		break;
 	}
+	if (shift)
+		end++;
 	if (*end == 'i' || *end == 'B')
 		end += (*end == 'i' && end[1] == 'B') ? 2 : 1;
 	if (*end || v > (UINT64_MAX >> shift))
@@ -319,13 +333,16 @@ static int open_listener(void)
 	return fd;
 }
 
-/* Queue one message for @c; @fd is duplicated (the queue owns its copy). */
+/* Queue one message for @c.  @fd (-1: none) is a duplicate that the
+ * queue owns from now on: it is closed once sent, or here if @c cannot
+ * take it.
+ */
 static bool enqueue(struct client *c, int64_t val, int fd)
 {
 	struct msg *m;
 
 	if (c->dead)
-		return false;
+		goto drop;
 	if (c->qhead + c->qlen == c->qcap) {
 		if (c->qhead) {
 			memmove(c->q, c->q + c->qhead, c->qlen * sizeof(*c->q));
@@ -337,12 +354,12 @@ static bool enqueue(struct client *c, int64_t val, int fd)
 				logmsg(LOG_WARNING, "peer %d: %zu messages unread, dropping it",
 				       c->id, c->qlen);
 				c->dead = true;
-				return false;
+				goto drop;
 			}
 			m = realloc(c->q, cap * sizeof(*m));
 			if (!m) {
 				c->dead = true;
-				return false;
+				goto drop;
 			}
 			c->q = m;
 			c->qcap = cap;
@@ -350,20 +367,15 @@ static bool enqueue(struct client *c, int64_t val, int fd)
 	}
 	m = &c->q[c->qhead + c->qlen];
 	m->val = val;
-	m->fd = -1;
-	if (fd >= 0) {
-		m->fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
-		if (m->fd < 0) {
-			logmsg(LOG_WARNING, "peer %d: cannot queue an fd (%s), dropping it",
-			       c->id, strerror(errno));
-			c->dead = true;
-			return false;
-		}
-	}
+	m->fd = fd;
 	c->qlen++;
 	if (!c->stalled_since)
 		c->stalled_since = time(NULL);
 	return true;
+drop:
+	if (fd >= 0)
+		close(fd);
+	return false;
 }
 
 /* Send what the socket takes now.  false: the client is gone. */
@@ -464,7 +476,8 @@ static int do_accept(void)
 static void new_client(void)
 {
 	struct client *c;
-	int fd, id = -1;
+	int fd, id = -1, *dups;
+	size_t ndup, k;
 
 	fd = do_accept();
 	if (fd < 0)
@@ -515,24 +528,58 @@ static void new_client(void)
 			return;
 		}
 	}
+	/* Every fd the queues will hold, duplicated before anything is
+	 * queued: when the fd table is full, the newcomer is refused and
+	 * the others never hear of it.
+	 */
+	ndup = 1 + opt.vectors * (2 * nclients + 1);
+	dups = malloc(ndup * sizeof(int));
+	if (!dups) {
+		free_client(c);
+		return;
+	}
+	k = 0;
+	dups[k++] = shm_fd;
+	for (size_t i = 0; i < nclients; i++) {
+		for (unsigned int v = 0; v < opt.vectors; v++) {
+			dups[k++] = clients[i]->efd[v];
+			dups[k++] = c->efd[v];
+		}
+	}
+	for (unsigned int v = 0; v < opt.vectors; v++)
+		dups[k++] = c->efd[v];
+	for (k = 0; k < ndup; k++) {
+		dups[k] = fcntl(dups[k], F_DUPFD_CLOEXEC, 0);
+		if (dups[k] < 0) {
+			logmsg(LOG_WARNING, "out of file descriptors (%s): refused a client",
+			       strerror(errno));
+			while (k--)
+				close(dups[k]);
+			free(dups);
+			free_client(c);
+			return;
+		}
+	}
 	/* 1-3: version, id, shared memory */
+	k = 0;
 	enqueue(c, PROTOCOL_VERSION, -1);
 	enqueue(c, id, -1);
-	enqueue(c, -1, shm_fd);
-	/* 4: the others' eventfds; and the others learn of the newcomer */
+	enqueue(c, -1, dups[k++]);
+	/* 4: the others' eventfds; and the others learn of the newcomer
+	 * (an other that cannot take it is dropped: its own queue is full)
+	 */
 	for (size_t i = 0; i < nclients; i++) {
 		struct client *o = clients[i];
 
-		if (o->dead)
-			continue;
 		for (unsigned int v = 0; v < opt.vectors; v++) {
-			enqueue(c, o->id, o->efd[v]);
-			enqueue(o, id, c->efd[v]);
+			enqueue(c, o->id, dups[k++]);
+			enqueue(o, id, dups[k++]);
 		}
 	}
 	/* 5: its own eventfds */
 	for (unsigned int v = 0; v < opt.vectors; v++)
-		enqueue(c, id, c->efd[v]);
+		enqueue(c, id, dups[k++]);
+	free(dups);
 	clients[nclients++] = c;
 	next_id = (id + 1) % (MAX_PEER_ID + 1);
 	logmsg(LOG_INFO, "peer %d joined (%zu peers)", id, nclients);

@@ -11,12 +11,15 @@
 # QEMU, scribble over the shared memory, restart the server) through a
 # control serial port that scripts/lib/vm-multi.py answers.  One run per
 # group; the group's `settings` may say guests=2|3, ivshmem_size=SIZE
-# (a power of two, default 4M), ivshmem_vectors=N (default 2).
+# (a power of two, default 4M), ivshmem_vectors=N (default 2),
+# run_timeout=SECONDS (the whole run; default TIMEOUT).
 # Documentation/testing.rst, "Multi-guest tests".
 #
 # Uses scripts/vm's globals and functions (BUILD, FL, KVER, KIMAGE,
 # ACCEL_USED, qemu_base, count_ktap, eval_guest, host_case, klog_bad,
-# culprit_tests) and adds to T_PASS/T_FAIL/T_SKIP.
+# culprit_tests), sets G_STATUS and H_N for them, and adds to
+# T_PASS/T_FAIL/T_SKIP.
+# shellcheck disable=SC2034 # G_STATUS, H_N: read by scripts/vm's functions
 
 # MULTI=1: 0 leaves the multi-guest phase out.  MULTI_MEM (1024) and
 # MULTI_SMP (SMP) for each guest.
@@ -30,6 +33,13 @@ MULTI_MEM=${MULTI_MEM:-1024}
 multi_select() {
 	local list=$BUILD/$1/src/selftests/install/${3:-multi_list} sel t out=""
 	[ "$MULTI" = 1 ] && [ "$GARCH" = amd64 ] && [ -s "$list" ] || return 0
+	# The guests' network needs virtio-net (a kernel built here, like
+	# 6.1-debug's, may have none).
+	if [ -z "$(find "$BUILD/$1/initramfs/lib/modules" -name 'virtio_net.ko*' | head -n 1)" ] &&
+		! grep -qs '/virtio_net\.ko$' "${MODROOT%/}/lib/modules/$KVER/modules.builtin"; then
+		say "$1: no virtio_net for $KVER: no multi-guest phase" >&2
+		return 0
+	fi
 	if [ -z "$2" ]; then
 		paste -s -d, "$list"
 		return 0
@@ -69,10 +79,11 @@ multi_group() {
 	local fl=$1 group=$2 entries=$3 src=$BUILD/$1/src
 	local gdir=$src/selftests/install/$group
 	local name=multi-$group dir=$BUILD/$1/logs/multi-$group
-	local n size vectors roles r i tmp cfg ip mac out
+	local n size vectors tmo roles r i tmp cfg mac out
 	n=$(multi_setting "$gdir" guests 2)
 	size=$(multi_setting "$gdir" ivshmem_size 4M)
 	vectors=$(multi_setting "$gdir" ivshmem_vectors 2)
+	tmo=$(multi_setting "$gdir" run_timeout "$TIMEOUT")
 	case $n in
 	2) roles="a b" ;;
 	3) roles="a b c" ;;
@@ -89,7 +100,6 @@ multi_group() {
 	i=0
 	for r in $roles; do
 		i=$((i + 1))
-		ip=10.13.0.$i
 		mac=52:54:00:13:00:0$i
 		# shellcheck disable=SC2054 # commas belong to the qemu options
 		hub+=(-netdev "stream,id=s$r,server=on,addr.type=unix,addr.path=$tmp/hub-$r.sock"
@@ -110,7 +120,7 @@ multi_group() {
 	done
 	cfg=$dir/config.json
 	cat > "$cfg" <<-EOF
-		{"dir": "$dir", "timeout": $TIMEOUT, "result": "$dir/result.json",
+		{"dir": "$dir", "timeout": $tmo, "result": "$dir/result.json",
 		 "server": ["$MULTI_SERVER", "-F", "-v", "-S", "$tmp/server.sock", "-M", "$dir/shm",
 		            "-l", "$size", "-n", "$vectors"],
 		 "server_sock": "$tmp/server.sock", "shm": "$dir/shm",
@@ -160,7 +170,7 @@ multi_group() {
 			timeout) G_STATUS=124 ;;
 			*) G_STATUS=1 ;;
 			esac
-			eval_guest "$name/$r" "$TIMEOUT"
+			eval_guest "$name/$r" "$tmo"
 			if [[ $E_REASONS == *guest* || $E_REASONS == *qemu* || $E_REASONS == *dibs-init* ]] ||
 				[ "$started" != 1 ]; then
 				host_case FAIL "$fl multi $group: guest $r ran to the end and powered off" \

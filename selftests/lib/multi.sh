@@ -39,6 +39,7 @@ multi_req() {
 	fi
 	exec 9<> "$DIBS_CTL"
 	echo "$*" >&9
+	# shellcheck disable=SC3045 # busybox sh has read -t
 	IFS= read -r -t "$MULTI_TIMEOUT" _mr_reply <&9
 	exec 9<&-
 	_mr_reply=$(echo "$_mr_reply" | tr -d '\r')

@@ -32,6 +32,7 @@ case $want in
 *G) want=$((${want%G} * 1024 * 1024 * 1024)) ;;
 esac
 bar2_size() {
+	# shellcheck disable=SC2046 # start, end, flags: three words
 	set -- $(sed -n 3p "$IVDEV/resource")
 	echo $(($2 - $1 + 1))
 }

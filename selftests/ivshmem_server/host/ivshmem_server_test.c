@@ -47,6 +47,7 @@ static const char *server_bin, *qemu_bin;
 static char dir[] = "/tmp/ivshmem-server-test.XXXXXX";
 static char sock_path[128], shm_path[128], log_path[128];
 static pid_t server_pid;
+static const char *server_prefix = "";
 static int ktap_n, ktap_fail;
 
 static void diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -98,8 +99,8 @@ static pid_t start_server(const char *args)
 
 		dup2(fd, 2);
 		dup2(fd, 1);
-		snprintf(cmd, sizeof(cmd), "exec '%s' -F -S '%s' -M '%s' %s",
-			 server_bin, sock_path, shm_path, args);
+		snprintf(cmd, sizeof(cmd), "%sexec '%s' -F -S '%s' -M '%s' %s",
+			 server_prefix, server_bin, sock_path, shm_path, args);
 		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
 		_exit(127);
 	}
@@ -585,6 +586,82 @@ static void test_wrap(void)
 	stop_server();
 }
 
+/* Out of file descriptors: a newcomer is refused (closed), the peer that
+ * is there goes on and hears nothing of it.  For every fd limit from 24
+ * to 63, so that the table runs full at every step of a join.
+ */
+static void test_fdlimit(void)
+{
+	int lims = 0, dropped = 0, refused = 0, admitted, lim;
+	char pre[64];
+	bool ok = true;
+
+	for (lim = 24; lim < 64; lim++) {
+		struct cl *flood[12];
+		struct peer a = { 0 };
+		struct m m;
+
+		snprintf(pre, sizeof(pre), "ulimit -n %d; ", lim);
+		server_prefix = pre;
+		server_pid = start_server("-l 4K -n 4");
+		server_prefix = "";
+		if (server_pid <= 0 || !handshake(&a, 4, 0, NULL, 0)) {
+			if (a.c)
+				cl_close(a.c);
+			stop_server();
+			continue;
+		}
+		lims++;
+		admitted = 0;
+		for (int i = 0; i < 12; i++) {
+			flood[i] = conn();
+			if (!flood[i])
+				continue;
+			if (next(flood[i], &m, 2000)) {
+				admitted++;
+				if (m.fd >= 0)
+					close(m.fd);
+			} else if (flood[i]->eof) {
+				refused++;
+			}
+		}
+		/* a hears joins (and leaves) of the admitted, never EOF */
+		pump(a.c, 200);
+		while (next(a.c, &m, 0))
+			if (m.fd >= 0)
+				close(m.fd);
+		if (a.c->eof)
+			dropped++;
+		for (int i = 0; i < 12; i++)
+			cl_close(flood[i]);
+		/* Room for a second peer: one is served once the others left. */
+		if (!a.c->eof && admitted) {
+			struct cl *d;
+			int fd = -1;
+
+			pump(a.c, 100);
+			while (next(a.c, &m, 0))
+				if (m.fd >= 0)
+					close(m.fd);
+			d = conn();
+			if (!d || !expect(d, 0, false, NULL, "version") || !next(d, &m, 2000) ||
+			    m.fd >= 0 || !expect(d, -1, true, &fd, "shared memory")) {
+				diag("fd limit %d: no client served after the others left", lim);
+				ok = false;
+			}
+			if (fd >= 0)
+				close(fd);
+			cl_close(d);
+		}
+		cl_close(a.c);
+		stop_server();
+	}
+	diag("fd limits 24..63: %d served a first peer, %d newcomers refused, the first peer dropped %d times",
+	     lims, refused, dropped);
+	result(ok && lims > 20 && refused > 0 && dropped == 0,
+	       "fd table full: newcomers refused, the peer there goes on, a later client is served");
+}
+
 static pid_t start_qemu(int vectors, const char *errlog)
 {
 	char dev[256], chr[256];
@@ -622,13 +699,17 @@ static bool file_has(const char *path, const char *s)
 	return strstr(buf, s) != NULL;
 }
 
+/* The last 30 lines of @path, as diagnostics. */
 static void show_file(const char *path)
 {
-	char line[512];
+	static char lines[30][256];
 	FILE *f = fopen(path, "r");
+	int n = 0;
 
-	while (f && fgets(line, sizeof(line), f))
-		printf("#   %s", line);
+	while (f && fgets(lines[n % 30], sizeof(lines[0]), f))
+		n++;
+	for (int i = n > 30 ? n - 30 : 0; i < n; i++)
+		printf("#   %s", lines[i % 30]);
 	if (f)
 		fclose(f);
 }
@@ -718,10 +799,11 @@ int main(int argc, char **argv)
 	snprintf(shm_path, sizeof(shm_path), "%s/shm", dir);
 	snprintf(log_path, sizeof(log_path), "%s/server.log", dir);
 
-	printf("TAP version 13\n1..25\n");
+	printf("TAP version 13\n1..26\n");
 	test_usage();
 	test_protocol();
 	test_wrap();
+	test_fdlimit();
 	if (qemu_bin && *qemu_bin) {
 		test_qemu();
 	} else {
