@@ -1020,11 +1020,15 @@ IVS_ATTR_U(damage, atomic_read(&ivs->damage));
 IVS_ATTR_U(lost, atomic_read(&ivs->lost));
 IVS_ATTR_U(refused, atomic_read(&ivs->refused));
 
-/* The bound on peer-loss detection: loss_ms plus one heartbeat period. */
+/*
+ * The bound on peer-loss detection after a peer stopped: its last
+ * heartbeat is seen up to one period later, the loss is noticed up to one
+ * period after loss_ms ran out.
+ */
 static ssize_t loss_ms_show(struct device *dev, struct device_attribute *attr,
 			    char *buf)
 {
-	return sysfs_emit(buf, "%u\n", loss_ms + IVS_HB_MS);
+	return sysfs_emit(buf, "%u\n", loss_ms + 2 * IVS_HB_MS);
 }
 static DEVICE_ATTR_RO(loss_ms);
 
