@@ -2,10 +2,11 @@
 #
 # dibs: Direct Internal Buffer Sharing, out of tree.
 #
-#   make                  modules for KDIR, and dibsctl
+#   make                  modules for KDIR, dibsctl and dibs-ivshmem-server
 #   make C=2              the same through sparse
 #   make install          modules into /lib/modules/KVER/updates/dibs, dibsctl
-#                         into PREFIX (/usr/local); not with dibs-dkms installed
+#                         and dibs-ivshmem-server into PREFIX (/usr/local); not
+#                         with dibs-dkms installed
 #   make dist             build/dist/dibs-VERSION.tar.gz: the tracked files
 #   make check            build + every selftest in QEMU guests (scripts/vm),
 #                         then check-packages when root (scripts/check)
@@ -38,9 +39,9 @@ PREFIX ?= /usr/local
 DESTDIR ?=
 INSTALL_MOD_DIR ?= updates/dibs
 
-.PHONY: all modules dibsctl clean install uninstall dist check check-packages check-install run shell bench help
+.PHONY: all modules dibsctl dibs-ivshmem-server clean install uninstall dist check check-packages check-install run shell bench help
 
-all: modules dibsctl
+all: modules dibsctl dibs-ivshmem-server
 
 modules:
 	@test -n "$(KDIR)" -a -d "$(KDIR)" || \
@@ -54,20 +55,28 @@ UMAKE = $(MAKE) $(if $(CROSS_COMPILE),CC=$(CROSS_COMPILE)gcc PKG_CONFIG=$(CROSS_
 dibsctl:
 	$(UMAKE) -C dibsctl
 
+# The server of QEMU's ivshmem-doorbell devices, for VM hosts
+# (Documentation/ivshmem-server.rst).
+dibs-ivshmem-server:
+	$(UMAKE) -C dibs-ivshmem-server
+
 clean:
 	@if [ -n "$(KDIR)" ] && [ -d "$(KDIR)" ]; then $(KMAKE) clean; fi
 	$(MAKE) -C dibsctl clean
+	$(MAKE) -C dibs-ivshmem-server clean
 	$(MAKE) -C selftests clean
 	rm -rf build
 
 install: all
 	+$(KMAKE) INSTALL_MOD_DIR=$(INSTALL_MOD_DIR) $(if $(DESTDIR),INSTALL_MOD_PATH=$(DESTDIR)) modules_install
 	$(UMAKE) -C dibsctl install DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)
+	$(UMAKE) -C dibs-ivshmem-server install DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)
 
 uninstall:
 	rm -rf $(DESTDIR)/lib/modules/$(KVER)/$(INSTALL_MOD_DIR)
 	-depmod -a $(KVER)
 	$(MAKE) -C dibsctl uninstall DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)
+	$(MAKE) -C dibs-ivshmem-server uninstall DESTDIR=$(DESTDIR) PREFIX=$(PREFIX)
 
 # The source tarball (Documentation/packaging.rst); rpm/build-rpms makes it too.
 dist:
@@ -92,4 +101,4 @@ check-install:
 	scripts/check-install
 
 help:
-	@sed -n '3,16p' Makefile
+	@sed -n '3,17p' Makefile

@@ -153,6 +153,9 @@ static int dibs_nl_fill_dev(struct sk_buff *skb, struct dibs_dev *dev,
 		if (READ_ONCE(dev->removing) &&
 		    nla_put_flag(skb, DIBS_A_DEV_REMOVING))
 			goto cancel;
+		if (dev->kind && dev->kind->nr_peers &&
+		    nla_put_u32(skb, DIBS_A_DEV_PEERS, dev->kind->nr_peers(dev)))
+			goto cancel;
 	}
 
 	genlmsg_end(skb, hdr);

@@ -541,9 +541,9 @@ struct dev_info {
 	char kind[DIBS_NAME_LEN];
 	char gid[40];
 	char parent[64];
-	bool has_fabric, has_max, has_in_use, has_stats, removing;
+	bool has_fabric, has_max, has_in_use, has_stats, removing, has_peers;
 	uint16_t fabric;
-	uint32_t max_dmbs, in_use;
+	uint32_t max_dmbs, in_use, peers;
 	int nclients;
 	struct {
 		char name[DIBS_NAME_LEN];
@@ -592,6 +592,10 @@ static void parse_dev_attrs(struct nlattr *head, int len, struct dev_info *d)
 			break;
 		case DIBS_A_DEV_REMOVING:
 			d->removing = true;
+			break;
+		case DIBS_A_DEV_PEERS:
+			d->peers = attr_u32(a);
+			d->has_peers = true;
 			break;
 		case DIBS_A_DEV_CLIENT:
 			if (d->nclients == MAX_CLIENTS)
@@ -695,6 +699,8 @@ static void dev_json(const struct dev_info *d, bool full)
 		if (d->parent[0])
 			jstr("parent", d->parent);
 		jstr("state", d->removing ? "removing" : "live");
+		if (d->has_peers)
+			juint("peers", d->peers);
 		jkey("client");
 		jopen('[');
 		for (i = 0; i < d->nclients; i++) {
@@ -779,6 +785,9 @@ static void dev_print_table(const struct dev_list *l)
 		if (opt_details)
 			printf("  %s", d->parent[0] ? d->parent : "-");
 		putchar('\n');
+		/* devices whose kind counts their peers (ivshmem) */
+		if (d->has_peers)
+			printf("    peers %" PRIu32 "\n", d->peers);
 		if (opt_stats && d->has_stats) {
 			int k;
 

@@ -471,6 +471,8 @@ struct netlink_ext_ack;
  * @dmb_next: optional: report the DMB with the lowest index >= *@idx into
  *	@info, set *@idx to its index and return 0; -ENOENT if there is none.
  *	Process context.
+ * @nr_peers: optional: how many other devices of its fabric @dev reaches
+ *	now (netlink ``peers``).  Any context but hard IRQ.
  * @list: the dibs layer's list of kinds
  *
  * A driver sets dibs_dev.kind before dibs_dev_add() to name its kind.  A
@@ -485,6 +487,7 @@ struct dibs_dev_kind {
 	int (*del_dev)(struct dibs_dev *dev, struct netlink_ext_ack *extack);
 	int (*dmb_next)(struct dibs_dev *dev, u32 *idx,
 			struct dibs_dmb_info *info);
+	u32 (*nr_peers)(struct dibs_dev *dev);
 	struct list_head list;
 };
 

@@ -8,6 +8,11 @@
 #   TEST_FILES       other files the tests need (installed, not run)
 #   TEST_GEN_FILES   generated files the tests need (built, installed)
 #   BENCH_PROGS      benchmark programs/scripts (`make bench`)
+#   MULTI_PROGS      multi-guest programs: run on every guest of a set of
+#                    guests attached to one ivshmem server (scripts/vm's
+#                    multi-guest phase, Documentation/testing.rst), never in
+#                    the normal run list
+#   MULTI_BENCH_PROGS  multi-guest benchmarks: the same, for `make bench`
 #   CFLAGS/LDLIBS    extra flags, e.g. $(shell pkg-config --cflags ...)
 #
 # and then `include ../lib/lib.mk`.  A `settings` file in the group
@@ -20,7 +25,7 @@ CC ?= gcc
 CFLAGS += -O2 -g -Wall -Wextra -D_GNU_SOURCE
 LDFLAGS += -static
 
-.PHONY: all install emit_tests emit_bench run_tests clean
+.PHONY: all install emit_tests emit_bench emit_multi emit_multi_bench run_tests clean
 
 all: $(TEST_GEN_PROGS) $(TEST_GEN_FILES)
 
@@ -31,7 +36,7 @@ INSTALL_PATH ?= $(CURDIR)/install
 
 install: all
 	@mkdir -p $(INSTALL_PATH)
-	@for f in $(TEST_PROGS) $(TEST_GEN_PROGS) $(BENCH_PROGS); do \
+	@for f in $(TEST_PROGS) $(TEST_GEN_PROGS) $(BENCH_PROGS) $(MULTI_PROGS) $(MULTI_BENCH_PROGS); do \
 		install -m 0755 $$f $(INSTALL_PATH)/ || exit 1; done
 	@for f in $(TEST_FILES) $(TEST_GEN_FILES) $(wildcard settings); do \
 		cp -p $$f $(INSTALL_PATH)/ || exit 1; done
@@ -41,6 +46,12 @@ emit_tests:
 
 emit_bench:
 	@for f in $(BENCH_PROGS); do echo "$(GROUP)/$$(basename $$f)"; done
+
+emit_multi:
+	@for f in $(MULTI_PROGS); do echo "$(GROUP)/$$(basename $$f)"; done
+
+emit_multi_bench:
+	@for f in $(MULTI_BENCH_PROGS); do echo "$(GROUP)/$$(basename $$f)"; done
 
 run_tests: all
 	@$(MAKE) -s --no-print-directory emit_tests > $(CURDIR)/.run_list

@@ -12,7 +12,9 @@
 # by `ok N selftests: group: program` or `not ok ...` (exit status 4, KSFT_SKIP,
 # gives `ok ... # SKIP`).  A program fails if it
 # exits non-zero, times out, prints a failing KTAP case, or leaves one of
-# the dibs modules (/lib/modules/$(uname -r)/updates/dibs) loaded.
+# the dibs modules (/lib/modules/$(uname -r)/updates/dibs) loaded.  With
+# DIBS_CTL set (a multi-guest run), each program starts when every live
+# guest has reached it (lib/multi.sh).
 #
 # Written for busybox sh (the QEMU guests) and any POSIX sh.
 
@@ -65,6 +67,15 @@ timeout_of() {
 	echo "${t:-$default_timeout}"
 }
 
+# Multi-guest runs (scripts/vm's multi-guest phase, lib/multi.sh): every
+# program starts on all live guests together, and the host learns when it
+# ended.
+multi=0
+if [ -n "${DIBS_CTL:-}" ]; then
+	. "$dir/lib/multi.sh"
+	multi=1
+fi
+
 total=$(grep -c . "$list")
 echo "TAP version 13"
 echo "1..$total"
@@ -85,6 +96,11 @@ while read -r entry; do
 		continue
 	fi
 	secs=$(timeout_of "$gdir")
+	if [ "$multi" = 1 ] && ! multi_req begin "$entry" > /dev/null; then
+		echo "not ok $n $name # the other guests did not start it (multi-guest)"
+		failed=$((failed + 1))
+		continue
+	fi
 	before=" $(our_modules | tr '\n' ' ') "
 	kmsg "start $group/$prog"
 	start=$(date +%s)
@@ -95,6 +111,7 @@ while read -r entry; do
 	rc=$(cat "$tmp/rc")
 	end=$(date +%s)
 	kmsg "end $group/$prog rc=$rc"
+	[ "$multi" = 0 ] || multi_req end "$entry" "$rc" > /dev/null
 	why=""
 	skip=""
 	if [ "$rc" -eq 4 ]; then

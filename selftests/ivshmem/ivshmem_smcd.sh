@@ -1,0 +1,111 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# ivshmem_smcd.sh (multi-guest, every guest): SMC-Dv2 (a user EID on both
+# guests) between two guests over dibs_ivshmem and dibs_smcd: guest a's
+# clients connect to guest b's server over the guests' network; smcd_xfer
+# checks every byte and that smc_diag reports each socket as SMC-D with the
+# two devices' GIDs.  Then, with SMC-D connections open, guest a unloads
+# dibs_ivshmem: the unload completes, a's connections end, and b's end too
+# (b sees a leave and smc ends the link group).  Skips where dibs_smcd is
+# not built (kernels without the SMC-D device API, e.g. 6.12).
+# shellcheck disable=SC2317 # functions run through ktap_check
+
+cd "$(dirname "$0")/../smcd" || exit 1
+# shellcheck source=../lib/ktap.sh
+. ../lib/ktap.sh
+# shellcheck source=../lib/multi.sh
+. ../lib/multi.sh
+# shellcheck source=../smcd/smcd_lib.sh
+. ./smcd_lib.sh
+# shellcheck source=./ivshmem_lib.sh
+. ../ivshmem/ivshmem_lib.sh
+
+SMCD_UNLOAD="dibs_smcd dibs_ivshmem dibs_core"
+trap smcd_cleanup EXIT
+smcd_need_smc
+O=$(ivs_other)
+ktap_plan 5
+
+up() {
+	PCI=$(ivs_pci) && modprobe dibs_ivshmem && DEV=$(ivs_dev "$PCI") &&
+		ivs_wait_peers "$PCI" 1 15 && modprobe dibs_smcd &&
+		./smcd_nl ueid add DIBS-IVSHMEM-TEST > /dev/null
+}
+ktap_check "dibs_ivshmem, dibs_smcd loaded, the other guest a peer, a user EID" up
+G=$(smcd_gid "$DEV")
+multi_put gid "$G"
+OG=$(multi_get "gid@$O")
+ktap_diag "$DEV SMC-D GID $G, guest $O: $OG"
+
+# 12 connections: 4 threads x 1 B, 64 KiB, 1 MiB + 1
+if [ "$DIBS_ROLE" = b ]; then
+	serve() {
+		smcd_server x1 - -a "$DIBS_IP" -p 5400 --count 12 --expect smcd \
+			--gids "$G:$OG" || return 1
+		multi_put listening 1
+		smcd_server_wait x1 "$SMCD_SERVER"
+	}
+	ktap_check "server: 12 SMC-D connections from guest a, data checked" serve
+else
+	connect() {
+		multi_get listening@b > /dev/null &&
+			./smcd_xfer client -a "$(multi_ip b)" -p 5400 -n 4 \
+				-s 1,65536,1048577 --expect smcd --gids "$G:$OG"
+	}
+	ktap_check "client: 12 SMC-D connections to guest b, data checked" connect
+fi
+./smcd_nl lgr | sed 's/^/# /'
+multi_sync xfer
+ktap_diag "bytes_moved by $DEV: $(smcd_moved "$DEV")"
+
+# Unloading with connections open.
+if [ "$DIBS_ROLE" = b ]; then
+	smcd_server h1 - -a "$DIBS_IP" -p 5401 --count 4 --expect smcd
+	ktap_check "server for 4 held connections" test $? = 0
+	HOLD_SRV=$SMCD_SERVER
+	multi_put listening2 1
+	multi_sync unloaded
+	ended() {
+		_n=600
+		while kill -0 "$HOLD_SRV" 2> /dev/null && [ "$_n" -gt 0 ]; do
+			usleep 100000
+			_n=$((_n - 1))
+		done
+		smcd_server_wait h1 "$HOLD_SRV"
+	}
+	ktap_check "b's ends of the connections end (a left)" ended
+	ktap_check "guest a is lost, by its leaving" test "$(ivs_attr "$PCI" nr_peers)" = 0
+else
+	multi_get listening2@b > /dev/null
+	: > "$SMCD_TMP/h1.client"
+	./smcd_xfer client -a "$(multi_ip b)" -p 5401 -n 4 -s 4096 --expect smcd \
+		--hold > "$SMCD_TMP/h1.client" 2>&1 &
+	HOLD_CLI=$!
+	SMCD_PIDS="$SMCD_PIDS $HOLD_CLI"
+	held() {
+		_n=300
+		while _h=$(grep -c ': holding' "$SMCD_TMP/h1.client"); [ "${_h:-0}" -lt 4 ]; do
+			_n=$((_n - 1))
+			[ "$_n" -gt 0 ] && kill -0 "$HOLD_CLI" 2> /dev/null || return 1
+			usleep 100000
+		done
+	}
+	ktap_check "4 SMC-D connections to guest b held open" held
+	ktap_check "rmmod dibs_smcd dibs_ivshmem with the connections open" \
+		sh -c 'timeout 120 rmmod dibs_smcd && timeout 120 rmmod dibs_ivshmem'
+	multi_sync unloaded
+	client_ended() {
+		_n=600
+		while kill -0 "$HOLD_CLI" 2> /dev/null && [ "$_n" -gt 0 ]; do
+			usleep 100000
+			_n=$((_n - 1))
+		done
+		wait "$HOLD_CLI"
+		_rc=$?
+		sed 's/^/# client: /' "$SMCD_TMP/h1.client" | grep -v ': holding$'
+		[ "$_rc" = 0 ]
+	}
+	ktap_check "a's ends of the connections ended" client_ended
+fi
+ktap_finished
