@@ -353,15 +353,7 @@ static void ivs_ring(struct ivs_dev *ivs, u32 ivposition)
 /* Clients' handle_event() for @ev; dibs_dev.lock held, interrupts off. */
 static void ivs_event_locked(struct ivs_dev *ivs, const struct dibs_event *ev)
 {
-	struct dibs_dev *dibs = ivs->dibs;
-	struct dibs_client *client;
-	int i;
-
-	for (i = 0; i < MAX_DIBS_CLIENTS; i++) {
-		client = dibs->subs[i];
-		if (client && client->ops->handle_event)
-			client->ops->handle_event(dibs, ev);
-	}
+	dibs_clients_handle_event(ivs->dibs, ivs->dibs->subs, ev);
 }
 
 /*
@@ -422,7 +414,6 @@ static void ivs_scan(struct ivs_dev *ivs)
 	unsigned long flags;
 	u32 idx, seq, w;
 	u16 mask;
-	u8 cid;
 
 	spin_lock_irqsave(&dibs->lock, flags);
 	for (idx = 0; idx < IVS_DMBS; idx++) {
@@ -436,16 +427,10 @@ static void ivs_scan(struct ivs_dev *ivs)
 		mask = le32_to_cpu(READ_ONCE(d->sig_mask));
 		ivs->dmbs[idx].last_seq = seq;
 		WRITE_ONCE(d->ack_seq, cpu_to_le32(seq));
-		if (!dibs->dmb_clientid_arr)
-			continue;
-		cid = dibs->dmb_clientid_arr[idx];
-		if (cid >= MAX_DIBS_CLIENTS)
-			continue;
-		client = dibs->subs[cid];
+		client = dibs_dmb_client(dibs, idx);
 		if (!client)
 			continue;
-		client->ops->handle_irq(dibs, idx, mask ?: 0x1000);
-		dibs_stats_signal(dibs);
+		dibs_dmb_signal(dibs, client, idx, mask ?: 0x1000);
 	}
 	for (w = 0; w < ivs->nslots; w++)
 		if (w != ivs->slot)
@@ -869,7 +854,7 @@ static int ivs_move_data(struct dibs_dev *dibs, u64 dmb_tok, unsigned int idx,
 		seq = le32_to_cpu(READ_ONCE(d->sig_seq));
 		ack = le32_to_cpu(READ_ONCE(d->ack_seq));
 		mask = seq == ack ? 0 : le32_to_cpu(READ_ONCE(d->sig_mask));
-		mask |= ror16(0x1000, idx);
+		mask |= dibs_signal_mask(idx);
 		WRITE_ONCE(d->sig_mask, cpu_to_le32(mask & 0xffff));
 		wmb();	/* the mask before the sequence */
 		WRITE_ONCE(d->sig_seq, cpu_to_le32(seq + 1));
