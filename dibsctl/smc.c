@@ -994,6 +994,11 @@ static int parse_pnet(struct nl_msg *msg, void *arg)
 		else if (nla_type(a) == SMC_PNETID_IBNAME)
 			attr_str(a, e->dev, sizeof(e->dev));
 	}
+	/* smc fills the other kind's name with "n/a" */
+	if (!strcmp(e->eth, "n/a"))
+		e->eth[0] = '\0';
+	if (!strcmp(e->dev, "n/a"))
+		e->dev[0] = '\0';
 	return NL_OK;
 }
 
