@@ -3,7 +3,6 @@
 #
 # dibs-smcrun and `dibsctl smc` (what Debian users have instead of
 # smc-tools):
-# - without smc (and with module autoloading off) `dibsctl smc` says so;
 # - bad input (an EID, a PNET ID, an unknown device) is refused before
 #   anything changes, an unprivileged change is "not permitted";
 # - the EID table round trip, and every `dibsctl -j smc` output is JSON;
@@ -15,6 +14,7 @@
 #   between the two devices, `dibsctl smc lgr` the link group; without the
 #   launcher the same program stays TCP and the server's fallback is
 #   counted with its reason (peer did not offer SMC).
+# Without smc: dibsctl/dibsctl_smc.sh.
 # The guests are static (busybox): the dynamic linker and libc come from
 # smcd_rtld/ (built with the test).
 # shellcheck disable=SC2317 # functions run through ktap_check
@@ -33,7 +33,7 @@ if ! command -v dibsctl > /dev/null; then
 	ktap_finished
 fi
 
-ktap_plan 11
+ktap_plan 10
 
 # skip_rest REASON: the cases left, skipped
 skip_rest() {
@@ -63,28 +63,7 @@ expect() {
 	fi
 }
 
-# --- smc missing -----------------------------------------------------------
-# smc is autoloaded by its netlink family; with autoloading off (the
-# module "not installed") dibsctl must say what is missing.
-no_smc() {
-	_mp=$(cat /proc/sys/kernel/modprobe)
-	echo /bin/false > /proc/sys/kernel/modprobe
-	expect 1 "dibsctl: smc is not loaded (modprobe smc)" dibsctl smc ueid show
-	_r1=$?
-	expect 1 "dibsctl: smc is not loaded (modprobe smc)" dibsctl -j smc info
-	_r2=$?
-	echo "$_mp" > /proc/sys/kernel/modprobe
-	[ $_r1 = 0 ] && [ $_r2 = 0 ]
-}
-grep -q '^dibs_smcd ' /proc/modules && rmmod dibs_smcd
-grep -q '^smc_diag ' /proc/modules && rmmod smc_diag
-grep -q '^smc ' /proc/modules && rmmod smc 2> /dev/null
-if grep -q '^smc ' /proc/modules; then
-	ktap_skip "without smc: 'smc is not loaded', exit 1" "smc is loaded and in use"
-else
-	ktap_check "without smc: 'smc is not loaded', exit 1" no_smc
-fi
-
+# without smc: ../dibsctl/dibsctl_smc.sh (before ism and smcd load smc)
 if ! modprobe smc || ! modprobe smc_diag; then
 	skip_rest "smc.ko or smc_diag.ko not available"
 fi
