@@ -1533,6 +1533,8 @@ static const struct command commands[] = {
 	  "SMC-D link groups", cmd_smc_lgr },
 	{ "smc", "stats", "[show]", "[-j [-p]]",
 	  "SMC-D counters, TCP fallbacks and why", cmd_smc_stats },
+	{ "smc", "sock", "[show]", "[-j [-p]]",
+	  "SMC sockets: SMC-D or TCP fallback, and why", cmd_smc_sock },
 	{ "smc", "ueid", "show", "[-j [-p]]",
 	  "user EIDs (SMC-Dv2)", cmd_smc_ueid },
 	{ "smc", "ueid", "add EID", "",

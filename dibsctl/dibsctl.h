@@ -54,6 +54,7 @@ int cmd_smc_info(int argc, char **argv);
 int cmd_smc_dev(int argc, char **argv);
 int cmd_smc_lgr(int argc, char **argv);
 int cmd_smc_stats(int argc, char **argv);
+int cmd_smc_sock(int argc, char **argv);
 int cmd_smc_pnet(int argc, char **argv);
 int cmd_smc_ueid(int argc, char **argv);
 int cmd_smc_seid(int argc, char **argv);

@@ -10,10 +10,11 @@
 #   TCP program) into AF_SMC: counted by smc's statistics (any kernel);
 # - with dibs_smcd (smc's SMC-D device API, 6.1): two namespaces set up
 #   with `dibsctl smc pnet`, smcd_tcp through dibs-smcrun on both ends:
-#   data checked, smc_diag (smcd_xfer diag) shows both sockets as SMC-D
-#   between the two devices, `dibsctl smc lgr` the link group; without the
-#   launcher the same program stays TCP and the server's fallback is
-#   counted with its reason (peer did not offer SMC).
+#   data checked, smc_diag (`dibsctl smc sock`, and smcd_xfer diag) shows
+#   both its sockets as SMC-D between the two devices, `dibsctl smc lgr`
+#   the link group; without the launcher the same program stays TCP, the
+#   server's socket is a fallback with its reason (peer did not offer
+#   SMC), and smc counts it.
 # Without smc: dibsctl/dibsctl_smc.sh.
 # The guests are static (busybox): the dynamic linker and libc come from
 # smcd_rtld/ (built with the test).
@@ -115,7 +116,7 @@ ktap_check "ueid add (raised to upper case), show, del; errors for twice" ueid_r
 
 json_all() {
 	_ok=0
-	for _c in "smc info" "smc device" "smc lgr" "smc stats" "smc ueid" \
+	for _c in "smc info" "smc device" "smc lgr" "smc stats" "smc sock" "smc ueid" \
 		  "smc seid" "smc pnet"; do
 		# shellcheck disable=SC2086 # the command's words
 		if ! dibsctl -j $_c > "$OUT" || ! $JSON print < "$OUT" > /dev/null ||
@@ -245,7 +246,8 @@ inodes() {
 # xfer NAME PORT LAUNCH_CLIENT: server in B through dibs-smcrun, client in
 # A (through it too if LAUNCH_CLIENT is 1); the client holds its connection
 # open until $SMCD_TMP/NAME.hold is removed.  Sets CPID, SPID, and leaves
-# smcd_xfer diag of both namespaces in NAME.diagA / NAME.diagB.
+# `dibsctl smc sock` of both namespaces in NAME.sockA / NAME.sockB, smcd_xfer
+# diag in NAME.diagA / NAME.diagB.
 xfer() {
 	rm -f "$SMCD_TMP/$1.ready" "$SMCD_TMP/$1.hold"
 	smcrun "$SMCD_NS_B" ./smcd_tcp server 10.7.0.2 "$2" 1 "$SMCD_TMP/$1.ready" \
@@ -270,6 +272,8 @@ xfer() {
 	SPID=$(pid_of server 10.7.0.2 "$2" 1 "$SMCD_TMP/$1.ready")
 	nsenter -t "$SMCD_NS_A" -n ./smcd_xfer diag > "$SMCD_TMP/$1.diagA"
 	nsenter -t "$SMCD_NS_B" -n ./smcd_xfer diag > "$SMCD_TMP/$1.diagB"
+	nsenter -t "$SMCD_NS_A" -n dibsctl smc sock > "$SMCD_TMP/$1.sockA"
+	nsenter -t "$SMCD_NS_B" -n dibsctl smc sock > "$SMCD_TMP/$1.sockB"
 	CINO=$(inodes "$CPID")
 	SINO=$(inodes "$SPID")
 	dibsctl smc lgr > "$SMCD_TMP/$1.lgr"
@@ -281,17 +285,22 @@ xfer() {
 	ktap_diag "client pid $CPID sockets $CINO, server pid $SPID sockets $SINO"
 	sed 's/^/# diag A: /' "$SMCD_TMP/$1.diagA"
 	sed 's/^/# diag B: /' "$SMCD_TMP/$1.diagB"
+	sed 's/^/# sock A: /' "$SMCD_TMP/$1.sockA"
+	sed 's/^/# sock B: /' "$SMCD_TMP/$1.sockB"
 	return $_rc
 }
 
-# an SMC-D socket of smc_diag's list with GIDs MY and PEER (with the
-# system EID: v2, the server may use either device)
+# is_smcd NAME A|B INODE MY PEER: the socket is SMC-D with GIDs MY and PEER
+# in smcd_xfer diag and in dibsctl smc sock (with the system EID: v2, the
+# server may use either device)
 is_smcd() {
-	_f=$1 _ino=$2 _my=$3 _peer=$4
+	_d=$SMCD_TMP/$1.diag$2 _s=$SMCD_TMP/$1.sock$2 _ino=$3 _my=$4 _peer=$5
 	if [ "$SEID" = 0 ]; then
-		grep -q "^smcd inode=$_ino my_gid=$_my peer_gid=$_peer " "$_f"
+		grep -q "^smcd inode=$_ino my_gid=$_my peer_gid=$_peer " "$_d" &&
+		grep -q " state ACTIVE mode smcd gid $_my peer_gid $_peer uid [0-9]* inode $_ino\$" "$_s"
 	else
-		grep -q "^smcd inode=$_ino " "$_f"
+		grep -q "^smcd inode=$_ino " "$_d" &&
+		grep -q " state ACTIVE mode smcd .* inode $_ino\$" "$_s"
 	fi
 }
 
@@ -300,12 +309,12 @@ smcd_launched() {
 	[ -n "$CINO" ] && [ -n "$SINO" ] || return 1
 	_ok=1
 	for _i in $CINO; do
-		is_smcd "$SMCD_TMP/run.diagA" "$_i" "$GA" "$GB" || _ok=0
+		is_smcd run A "$_i" "$GA" "$GB" || _ok=0
 	done
 	# the server's sockets: the listener and the connection
 	_n=0
 	for _i in $SINO; do
-		is_smcd "$SMCD_TMP/run.diagB" "$_i" "$GB" "$GA" && _n=$((_n + 1))
+		is_smcd run B "$_i" "$GB" "$GA" && _n=$((_n + 1))
 	done
 	[ $_n = 1 ] || _ok=0
 	sed 's/^/# /' "$SMCD_TMP/run.lgr"
@@ -314,7 +323,7 @@ smcd_launched() {
 		-e "gid $GB peer_gid $GA conns [1-9]" "$SMCD_TMP/run.lgr" || _ok=0
 	[ $_ok = 1 ]
 }
-ktap_check "smcd_tcp A->B through dibs-smcrun: 4 MB each way over SMC-D (smc_diag, lgr)" smcd_launched
+ktap_check "smcd_tcp A->B through dibs-smcrun: 4 MB each way over SMC-D (smc sock, smc_diag, lgr)" smcd_launched
 
 # the same program without the launcher: a plain TCP client; the server
 # (through dibs-smcrun) falls back, and smc counts why
@@ -328,9 +337,20 @@ fallback() {
 	for _i in $CINO $SINO; do
 		grep -q "^smcd inode=$_i " "$SMCD_TMP/tcp.diagA" "$SMCD_TMP/tcp.diagB" && return 1
 	done
+	# the client's socket is TCP: smc_diag does not know it
+	for _i in $CINO; do
+		grep -q " inode $_i\$" "$SMCD_TMP/tcp.sockA" && return 1
+	done
+	# one of the server's (the connection) fell back, and says why
+	_n=0
+	for _i in $SINO; do
+		grep -q " state ACTIVE mode tcp fallback_reason 0x03010000 (peer did not offer SMC) .* inode $_i\$" \
+			"$SMCD_TMP/tcp.sockB" && _n=$((_n + 1))
+	done
+	[ $_n = 1 ] &&
 	grep -q "(peer did not offer SMC)" "$SMCD_TMP/tcp.stats" &&
 		[ "${_f1:-0}" -eq $((${_f0:-0} + 1)) ]
 }
-ktap_check "without the launcher: TCP, data checked; the server's fallback counted (peer did not offer SMC)" fallback
+ktap_check "without the launcher: TCP, data checked; smc sock and stats show the server's fallback and why" fallback
 
 ktap_finished
