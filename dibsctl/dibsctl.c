@@ -39,6 +39,8 @@
 
 #include <linux/dibs_netlink.h>
 
+#include "dibsctl.h"
+
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 #ifndef DIBSCTL_VERSION
@@ -61,27 +63,26 @@
 #define DIBSCTL_NLMSGERR_ATTR_MSG 1	/* NLMSGERR_ATTR_MSG */
 #define DIBSCTL_NLMSGERR_ATTR_MAX 8
 
-#define EXIT_USAGE 2
 #define MAX_CLIENTS 16		/* more than the kernel's MAX_DIBS_CLIENTS */
 
 static const char *prog = "dibsctl";
 
 /* Options */
-static bool opt_json;
-static bool opt_pretty;
+bool opt_json;
+bool opt_pretty;
 static bool opt_stats;
 static bool opt_details;
 static bool opt_timestamp;
 
 /* Netlink state */
-static struct nl_sock *sk;
+struct nl_sock *sk;
 static int family_id;
 
 /*
  * Errors and usage
  */
 
-static void __attribute__((format(printf, 1, 2))) error(const char *fmt, ...)
+void error(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -93,10 +94,9 @@ static void __attribute__((format(printf, 1, 2))) error(const char *fmt, ...)
 }
 
 static void usage_main(FILE *f);
-static void usage_obj(FILE *f, const char *obj);
 
 /* True if @arg is a non-empty prefix of @word (iproute2's matches()). */
-static bool matches(const char *arg, const char *word)
+bool matches(const char *arg, const char *word)
 {
 	size_t len = strlen(arg);
 
@@ -165,7 +165,7 @@ static void jraw_str(const char *s)
 	putchar('"');
 }
 
-static void jkey(const char *key)
+void jkey(const char *key)
 {
 	jprefix();
 	jraw_str(key);
@@ -175,14 +175,14 @@ static void jkey(const char *key)
 	jkeyed = true;
 }
 
-static void jopen(char c)
+void jopen(char c)
 {
 	jprefix();
 	putchar(c);
 	jfirst[++jdepth] = true;
 }
 
-static void jclose(char c)
+void jclose(char c)
 {
 	bool empty = jfirst[jdepth];
 
@@ -194,7 +194,7 @@ static void jclose(char c)
 		putchar('\n');
 }
 
-static void jstr(const char *key, const char *val)
+void jstr(const char *key, const char *val)
 {
 	if (key)
 		jkey(key);
@@ -202,7 +202,7 @@ static void jstr(const char *key, const char *val)
 	jraw_str(val);
 }
 
-static void juint(const char *key, uint64_t val)
+void juint(const char *key, uint64_t val)
 {
 	if (key)
 		jkey(key);
@@ -211,7 +211,7 @@ static void juint(const char *key, uint64_t val)
 }
 
 /* hex as Python's hex() prints it, like `ynl` for display-hint: hex */
-static void jhex(const char *key, uint64_t val)
+void jhex(const char *key, uint64_t val)
 {
 	char buf[24];
 
@@ -219,19 +219,17 @@ static void jhex(const char *key, uint64_t val)
 	jstr(key, buf);
 }
 
+void jbool(const char *key, bool val)
+{
+	if (key)
+		jkey(key);
+	jprefix();
+	fputs(val ? "true" : "false", stdout);
+}
+
 /*
  * Netlink plumbing
  */
-
-struct request {
-	int (*parse)(struct nl_msg *msg, void *arg);
-	void *arg;
-	int err;		/* negative errno from the kernel, or 0 */
-	int nlerr;		/* libnl's error (NLE_*) if libnl failed */
-	char extack[512];	/* the kernel's message, if any */
-	bool done;
-	bool intr;		/* a dump saw its list change (NLM_F_DUMP_INTR) */
-};
 
 /* The kernel's message (extack): an error's text or a warning on success */
 static void parse_extack(struct request *r, const struct nlmsghdr *nlh,
@@ -405,8 +403,8 @@ static struct nl_msg *msg_new(uint8_t cmd, int flags)
 }
 
 /* Send @msg (consumed), feed every reply to @parse; 0 or negative errno. */
-static int request(struct nl_msg *msg, int (*parse)(struct nl_msg *, void *),
-		   void *arg, struct request *r)
+int request(struct nl_msg *msg, int (*parse)(struct nl_msg *, void *),
+	    void *arg, struct request *r)
 {
 	struct nl_cb *cb;
 	int rc;
@@ -450,7 +448,7 @@ static int request(struct nl_msg *msg, int (*parse)(struct nl_msg *, void *),
 }
 
 /* Report a failed request the way the user needs to see it. */
-static void report_err(const struct request *r, const char *what)
+void report_err(const struct request *r, const char *what)
 {
 	if (r->nlerr)
 		error("%s: netlink: %s", what, nl_geterror(r->nlerr));
@@ -469,7 +467,7 @@ static void report_err(const struct request *r, const char *what)
  * Attribute helpers
  */
 
-static void attr_str(const struct nlattr *a, char *buf, size_t size)
+void attr_str(const struct nlattr *a, char *buf, size_t size)
 {
 	size_t n = nla_len(a);
 
@@ -1535,6 +1533,41 @@ static const struct command commands[] = {
 	  "kernel self-test on every device", cmd_selftest_all },
 	{ "monitor", NULL, "", "[-j [-p]] [-t]",
 	  "print device notifications", cmd_monitor },
+	/* smc.c: smc's own configuration; the command parses its verb */
+	{ "smc", "info", "", "[-j [-p]]",
+	  "smc version, v2 capability, system EID", cmd_smc_info },
+	{ "smc", "device", "[show]", "[-j [-p]]",
+	  "the SMC-D devices smc uses", cmd_smc_dev },
+	{ "smc", "lgr", "[show]", "[-j [-p]]",
+	  "SMC-D link groups", cmd_smc_lgr },
+	{ "smc", "stats", "[show]", "[-j [-p]]",
+	  "SMC-D counters, TCP fallbacks and why", cmd_smc_stats },
+	{ "smc", "sock", "[show]", "[-j [-p]]",
+	  "SMC sockets: SMC-D or TCP fallback, and why", cmd_smc_sock },
+	{ "smc", "ueid", "show", "[-j [-p]]",
+	  "user EIDs (SMC-Dv2)", cmd_smc_ueid },
+	{ "smc", "ueid", "add EID", "",
+	  "add a user EID", cmd_smc_ueid },
+	{ "smc", "ueid", "del EID", "",
+	  "remove a user EID", cmd_smc_ueid },
+	{ "smc", "ueid", "flush", "",
+	  "remove every user EID", cmd_smc_ueid },
+	{ "smc", "seid", "show", "[-j [-p]]",
+	  "the system EID and whether smc uses it", cmd_smc_seid },
+	{ "smc", "seid", "enable", "",
+	  "use the system EID (s390 kernels only)", cmd_smc_seid },
+	{ "smc", "seid", "disable", "",
+	  "stop using it (s390; needs a user EID)", cmd_smc_seid },
+	{ "smc", "pnet", "show", "[-j [-p]]",
+	  "the PNET table of this namespace (SMC-Dv1)", cmd_smc_pnet },
+	{ "smc", "pnet", "add PNETID eth IFNAME", "",
+	  "give a network interface a PNET ID", cmd_smc_pnet },
+	{ "smc", "pnet", "add PNETID smcd DEV", "",
+	  "give an SMC-D device a PNET ID", cmd_smc_pnet },
+	{ "smc", "pnet", "del PNETID", "",
+	  "remove a PNET ID's entries", cmd_smc_pnet },
+	{ "smc", "pnet", "flush", "",
+	  "empty the PNET table", cmd_smc_pnet },
 };
 
 static void print_synopsis(FILE *f, const struct command *c, bool opts)
@@ -1555,7 +1588,7 @@ static void usage_main(FILE *f)
 	fprintf(f,
 		"Usage: dibsctl [OPTIONS] OBJECT [COMMAND [ARGS]]\n"
 		"       dibsctl [OPTIONS] help [OBJECT]\n"
-		"where  OBJECT := { dev | dmb | gid | client | selftest | monitor }\n"
+		"where  OBJECT := { dev | dmb | gid | client | selftest | monitor | smc }\n"
 		"       OPTIONS := { -j[son] | -p[retty] | -s[tatistics] | -d[etails] |\n"
 		"                    -t[imestamp] | -V[ersion] | -h[elp] }\n"
 		"\n");
@@ -1576,7 +1609,7 @@ static void usage_main(FILE *f)
 		"dibsctl help OBJECT shows the object's syntax.\n");
 }
 
-static void usage_obj(FILE *f, const char *obj)
+void usage_obj(FILE *f, const char *obj)
 {
 	const char *lead = "Usage:";
 	unsigned int i;

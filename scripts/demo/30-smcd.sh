@@ -20,8 +20,8 @@ step() {
 }
 
 # SMC-Dv2 between two ends of one host needs a user EID on amd64.
-step ./smcd_nl ueid add DIBS-DEMO
-step ./smcd_nl dev
+step dibsctl smc ueid add DIBS-DEMO
+step dibsctl smc device
 rm -f /tmp/smcd.ready
 ./smcd_xfer server -p 5000 --count 1 --expect smcd --ready /tmp/smcd.ready \
 	> /tmp/smcd.server 2>&1 &
@@ -40,6 +40,6 @@ echo "SMC-D GID $gid is the first 8 bytes of this dibs device's GID:"
 dibsctl gid | tr -d '-' | grep "$gid"
 echo "its move_data and bytes_moved counters carried the 2 x 16 MiB:"
 step dibsctl -s dev
-./smcd_nl ueid flush
+dibsctl smc ueid flush
 modprobe -r dibs_smcd
 exit 0

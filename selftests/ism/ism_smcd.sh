@@ -5,8 +5,8 @@
 # and B joined by a veth pair, function ism<uid1> for A and ism<uid2> for B
 # (one VCHID), tied together by PNET IDs (SMC-Dv1) as on an LPAR.  Every
 # byte is checked and smc_diag must show SMC-D with the two functions'
-# GIDs.  Uses the helpers of the smcd group (smcd_lib.sh, smcd_xfer,
-# smcd_nl) from ../smcd; skips where dibs_smcd is not built (kernels
+# GIDs.  Uses the helpers of the smcd group (smcd_lib.sh, smcd_xfer) from
+# ../smcd and dibsctl smc; skips where dibs_smcd is not built (kernels
 # without the SMC-D device API, e.g. 6.12).
 #
 # Where smc uses its system EID (s390) the connections negotiate SMC-Dv2
@@ -62,7 +62,7 @@ SEID=$(smcd_seid)
 
 ktap_check "PNET IDs: NSA for smcda and $FA, NSB for smcdb and $FB" \
 	smcd_netns_pnet "$FA" "$FB"
-./smcd_nl dev | sed 's/^/# /'
+dibsctl smc device | sed 's/^/# /'
 
 
 # one connection first: it creates the link groups (see smcd_netns.sh)

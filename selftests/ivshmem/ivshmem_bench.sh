@@ -31,7 +31,7 @@ secs=${IVSHMEM_BENCH_SECS:-5}
 
 up() {
 	ivs_up && modprobe dibs_smcd &&
-		./smcd_nl ueid add DIBS-IVSHMEM-BENCH > /dev/null
+		dibsctl smc ueid add DIBS-IVSHMEM-BENCH > /dev/null
 }
 
 if [ "$DIBS_ROLE" = b ]; then

@@ -30,7 +30,7 @@ ktap_plan 5
 up() {
 	PCI=$(ivs_pci) && modprobe dibs_ivshmem && DEV=$(ivs_dev "$PCI") &&
 		ivs_wait_peers "$PCI" 1 15 && modprobe dibs_smcd &&
-		./smcd_nl ueid add DIBS-IVSHMEM-TEST > /dev/null
+		dibsctl smc ueid add DIBS-IVSHMEM-TEST > /dev/null
 }
 ktap_check "dibs_ivshmem, dibs_smcd loaded, the other guest a peer, a user EID" up
 G=$(smcd_gid "$DEV")
@@ -55,7 +55,7 @@ else
 	}
 	ktap_check "client: 12 SMC-D connections to guest b, data checked" connect
 fi
-./smcd_nl lgr | sed 's/^/# /'
+dibsctl smc lgr | sed 's/^/# /'
 multi_sync xfer
 ktap_diag "bytes_moved by $DEV: $(smcd_moved "$DEV")"
 

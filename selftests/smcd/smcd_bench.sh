@@ -23,7 +23,7 @@ secs=${SMCD_BENCH_SECS:-5}
 ktap_plan 6
 
 setup() {
-	smcd_load && ./smcd_nl ueid add DIBS-BENCH &&
+	smcd_load && dibsctl smc ueid add DIBS-BENCH &&
 	smcd_server bench-smc - -p 5400 && smcd_server bench-tcp - -p 5401 --tcp
 }
 ktap_check "load, user EID, servers" setup

@@ -59,7 +59,7 @@ evt_queue() {
 }
 
 is_smcd() {
-	./smcd_nl dev | grep -q "pci_id=$1 "
+	dibsctl smc device | grep -q "^smcd $1 "
 }
 
 mark="smcd_faults.sh: register fails run=$run"
@@ -83,7 +83,7 @@ ktap_check "rmmod dibs_smcd dibs_lo" unload
 # smc loses every DMB unregistration: dibs_smcd drops the DMBs itself
 lost_load() {
 	modprobe dibs_lo && modprobe dibs_smcd test_lose_unregister=100000 &&
-		./smcd_nl ueid add DIBS-SELFTEST
+		dibsctl smc ueid add DIBS-SELFTEST
 }
 lost_xfer() {
 	smcd_server lost - -p 5160 --count 1 --expect smcd || return 1

@@ -19,6 +19,11 @@ smcd_need_smc() {
 		ktap_skip "smcd" "dibs_smcd.ko not built (kernel without the SMC-D device API)"
 		ktap_finished
 	fi
+	if ! command -v dibsctl > /dev/null; then
+		ktap_plan 1
+		ktap_skip "smcd" "no dibsctl (dibsctl smc configures smc)"
+		ktap_finished
+	fi
 	if ! modprobe smc || ! modprobe smc_diag; then
 		ktap_plan 1
 		ktap_skip "smcd" "smc.ko or smc_diag.ko not available"
@@ -39,8 +44,7 @@ smcd_load() {
 # between two ends of this kernel negotiates SMC-Dv2, with or without a
 # user EID or PNET table.  Elsewhere it is off and cannot be enabled.
 smcd_seid() {
-	_seid=$(./smcd_nl seid show | sed -n 's/^seid_enabled=//p')
-	echo "${_seid:-0}"
+	dibsctl smc seid show | grep -c ' seid_enabled yes$'
 }
 
 # The u64 SMC-D GID of dibs device $1: the first 8 bytes of its UUID.
@@ -89,9 +93,11 @@ smcd_server_wait() {
 	return $_swrc
 }
 
-# smcd_stat NAME: one counter of `smcd_nl stats` (SMC-D handshakes, bytes).
+# smcd_stat NAME: one counter of the smcd line of `dibsctl smc stats`
+# (SMC-D handshakes, bytes).
 smcd_stat() {
-	./smcd_nl stats | sed -n "s/^$1=//p"
+	dibsctl smc stats |
+		awk -v k="$1" '$1 == "smcd" { for (i = 2; i < NF; i += 2) if ($i == k) print $(i + 1) }'
 }
 
 # smcd_moved DEV: bytes the dibs device DEV wrote with move_data (dibs
@@ -128,10 +134,10 @@ smcd_netns_setup() {
 # SMC-D device entries only in the initial namespace: the devices are
 # global, the interfaces per namespace.
 smcd_netns_pnet() {
-	nsenter -t "$SMCD_NS_A" -n ./smcd_nl pnet add NSA eth smcda &&
-	nsenter -t "$SMCD_NS_B" -n ./smcd_nl pnet add NSB eth smcdb &&
-	./smcd_nl pnet add NSA ib "$1" &&
-	./smcd_nl pnet add NSB ib "$2"
+	nsenter -t "$SMCD_NS_A" -n dibsctl smc pnet add NSA eth smcda &&
+	nsenter -t "$SMCD_NS_B" -n dibsctl smc pnet add NSB eth smcdb &&
+	dibsctl smc pnet add NSA smcd "$1" &&
+	dibsctl smc pnet add NSB smcd "$2"
 }
 
 # smcd_cgids CLIENT_GID SERVER_GID / smcd_sgids SERVER_GID CLIENT_GID: the
@@ -238,8 +244,8 @@ smcd_cleanup() {
 	done
 	SMCD_PIDS="" SMCD_NS_A="" SMCD_NS_B=""
 	if grep -q '^smc ' /proc/modules; then
-		./smcd_nl pnet flush > /dev/null 2>&1
-		./smcd_nl ueid flush > /dev/null 2>&1
+		dibsctl smc pnet flush > /dev/null 2>&1
+		dibsctl smc ueid flush > /dev/null 2>&1
 	fi
 	# a module stuck in its unload holds locks the others' unload needs
 	[ -n "$SMCD_STUCK" ] && SMCD_UNLOAD=" "

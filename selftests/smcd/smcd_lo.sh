@@ -28,7 +28,7 @@ ktap_check "load dibs_lo, dibs_smcd" smcd_load
 G=$(smcd_gid lo)
 ktap_diag "lo: SMC-D GID $G"
 SEID=$(smcd_seid)
-./smcd_nl seid show | sed 's/^/# /'
+dibsctl smc seid show | sed 's/^/# /'
 
 # xfer NAME PORT CONNS SIZES: server + client, all SMC-D between lo and lo
 xfer() {
@@ -84,9 +84,9 @@ ktap_check "TCP peer: the fallback is detected as failure" tcp_peer
 seid_switch() {
 	if [ "$SEID" = 1 ]; then
 		# s390: not to be disabled while no user EID is set
-		! ./smcd_nl seid disable 2> /dev/null && [ "$(smcd_seid)" = 1 ]
+		! dibsctl smc seid disable 2> /dev/null && [ "$(smcd_seid)" = 1 ]
 	else
-		! ./smcd_nl seid enable 2> /dev/null && [ "$(smcd_seid)" = 0 ]
+		! dibsctl smc seid enable 2> /dev/null && [ "$(smcd_seid)" = 0 ]
 	fi
 }
 if [ "$SEID" = 1 ]; then
@@ -99,9 +99,9 @@ fi
 # smc allows now)
 v2_before=$(smcd_stat client_v2)
 ueid_add() {
-	./smcd_nl ueid add DIBS-SELFTEST || return 1
+	dibsctl smc ueid add DIBS-SELFTEST || return 1
 	[ "$SEID" = 1 ] || return 0
-	./smcd_nl seid disable && [ "$(smcd_seid)" = 0 ]
+	dibsctl smc seid disable && [ "$(smcd_seid)" = 0 ]
 }
 if [ "$SEID" = 1 ]; then
 	ktap_check "ueid add; system EID disabled" ueid_add
@@ -131,12 +131,12 @@ ktap_check "DMBs live on the lo device" [ "$dmbs" -gt 0 ]
 
 # 3. SMC-Dv1: PNET table for the netdev lo and the SMC-D device lo (s390:
 # flushing the user EIDs enables the system EID again, v2 wins)
-./smcd_nl ueid flush
+dibsctl smc ueid flush
 seid_after=$(smcd_seid)
 v1_before=$(smcd_stat client_v1)
 v2_before=$(smcd_stat client_v2)
 pnet() {
-	./smcd_nl pnet add DIBSLO eth lo && ./smcd_nl pnet add DIBSLO ib lo
+	dibsctl smc pnet add DIBSLO eth lo && dibsctl smc pnet add DIBSLO smcd lo
 }
 ktap_check "pnet add DIBSLO eth lo, ib lo" pnet
 pv=v1

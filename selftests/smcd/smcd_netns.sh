@@ -38,7 +38,7 @@ SEID=$(smcd_seid)
 
 ktap_check "PNET IDs: NSA for smcda (A) and lo1, NSB for smcdb (B) and lo2" \
 	smcd_netns_pnet lo1 lo2
-./smcd_nl dev | sed 's/^/# /'
+dibsctl smc device | sed 's/^/# /'
 
 
 # The first connection between two SMC-D devices creates a link group on

@@ -43,8 +43,8 @@ GA=$(smcd_gid lo1)
 GB=$(smcd_gid lo2)
 ktap_diag "A: lo1 GID $GA, B: lo2 GID $GB"
 eth_pnet() {
-	nsenter -t "$SMCD_NS_A" -n ./smcd_nl pnet add NSA eth smcda &&
-		nsenter -t "$SMCD_NS_B" -n ./smcd_nl pnet add NSB eth smcdb
+	nsenter -t "$SMCD_NS_A" -n dibsctl smc pnet add NSA eth smcda &&
+		nsenter -t "$SMCD_NS_B" -n dibsctl smc pnet add NSB eth smcdb
 }
 ktap_check "PNET IDs: NSA for smcda (A), NSB for smcdb (B)" eth_pnet
 
@@ -53,7 +53,7 @@ ktap_check "PNET IDs: NSA for smcda (A), NSB for smcdb (B)" eth_pnet
 # gives them to the devices of the next load again.
 smcd_up() {
 	modprobe dibs_smcd || return 1
-	[ "$r" -gt 1 ] || { ./smcd_nl pnet add NSA ib lo1 && ./smcd_nl pnet add NSB ib lo2; }
+	[ "$r" -gt 1 ] || { dibsctl smc pnet add NSA smcd lo1 && dibsctl smc pnet add NSB smcd lo2; }
 }
 
 SMCD_CLIENT_OPTS="--together --fallback-ok 5000000"

@@ -21,7 +21,7 @@ ktap_plan 14
 
 # smcd devices in smc's dump, as "pci_id=NAME" words, sorted
 dumped() {
-	./smcd_nl dev | tr ' ' '\n' | sed -n 's/^pci_id=//p' | sort | tr '\n' ' '
+	dibsctl smc device | awk '{ print $2 }' | sort | tr '\n' ' '
 }
 
 dump_is() {
@@ -31,11 +31,11 @@ dump_is() {
 
 ktap_check "load dibs_lo devices=2, dibs_smcd" smcd_load devices=2
 ktap_check "smc dumps lo lo1 lo2" dump_is "lo lo1 lo2 "
-./smcd_nl dev | sed 's/^/# /'
+dibsctl smc device | sed 's/^/# /'
 
-./smcd_nl info | sed 's/^/# /'
+dibsctl smc info | sed 's/^/# /'
 v2_capable() {
-	./smcd_nl info | grep -q '^ism_v2_capable=1'
+	dibsctl smc info | grep -q '^ism_v2_capable yes'
 }
 ktap_check "SMC-Dv2 capable (system EID)" v2_capable
 
@@ -52,11 +52,11 @@ gids_ok() {
 ktap_check "GIDs and CHIDs as documented" gids_ok
 
 pnet_ok() {
-	./smcd_nl pnet add DIBSTEST ib lo1 &&
-	./smcd_nl dev | grep 'pci_id=lo1 ' | grep -q 'pnetid=DIBSTEST' &&
-	./smcd_nl dev | grep 'pci_id=lo2 ' | grep -q 'pnetid=-' &&
-	./smcd_nl pnet flush &&
-	./smcd_nl dev | grep 'pci_id=lo1 ' | grep -q 'pnetid=-'
+	dibsctl smc pnet add DIBSTEST smcd lo1 &&
+	dibsctl smc device | grep -q '^smcd lo1 pnetid DIBSTEST ' &&
+	dibsctl smc device | grep -q '^smcd lo2 pnetid - ' &&
+	dibsctl smc pnet flush &&
+	dibsctl smc device | grep -q '^smcd lo1 pnetid - '
 }
 ktap_check "pnet table names SMC-D devices by dibs name" pnet_ok
 
@@ -64,7 +64,7 @@ ktap_check "pnet table names SMC-D devices by dibs name" pnet_ok
 dump_loop() {
 	_i=0
 	while [ $_i -lt 50 ]; do
-		./smcd_nl dev > /dev/null || return 1
+		dibsctl smc device > /dev/null || return 1
 		_i=$((_i + 1))
 	done
 }
@@ -82,7 +82,7 @@ ktap_check "new devices registered" dump_is "lo lo1 "
 if command -v dibsctl > /dev/null && dibsctl dev add lo name smcdt > /dev/null; then
 	ktap_check "dibsctl dev add: registered" dump_is "lo lo1 smcdt "
 	ktap_check "dibsctl dev del: unregistered" \
-		sh -c 'dibsctl dev del smcdt && [ -z "$(./smcd_nl dev | grep pci_id=smcdt)" ]'
+		sh -c 'dibsctl dev del smcdt && [ -z "$(dibsctl smc device | grep "^smcd smcdt ")" ]'
 else
 	ktap_skip "dibsctl dev add: registered" "no dibsctl or dev add failed"
 	ktap_skip "dibsctl dev del: unregistered" "no dibsctl or dev add failed"

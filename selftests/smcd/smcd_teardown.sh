@@ -115,7 +115,7 @@ ktap_check "one idle connection A->B (lo1->lo2)" \
 # link group's peer), and the other one.
 VICTIM=lo2
 _ga=$(smcd_gid lo1)
-_peer=$(./smcd_nl lgr | sed -n "s/.* gid=$_ga peer_gid=\([0-9a-f]*\) .*/\1/p" | head -n 1)
+_peer=$(dibsctl smc lgr | sed -n "s/.* gid $_ga peer_gid \([0-9a-f]*\) .*/\1/p" | head -n 1)
 [ "$(smcd_gid lo1)" = "$_peer" ] && [ "$SEID" != 0 ] && VICTIM=lo1
 OTHER=lo1
 [ "$VICTIM" = lo1 ] && OTHER=lo2

@@ -67,7 +67,7 @@ quick() {
 }
 
 dump_empty() {
-	[ -z "$(./smcd_nl dev)" ]
+	[ -z "$(dibsctl smc device)" ]
 }
 
 # agree N: byte order across the interfaces.  Each of the N SMC-D sockets
@@ -96,11 +96,11 @@ agree() {
 }
 
 ktap_check "load dibs_lo, dibs_smcd; ueid add" \
-	sh -c 'modprobe dibs_lo && modprobe dibs_smcd && ./smcd_nl ueid add DIBS-SELFTEST'
+	sh -c 'modprobe dibs_lo && modprobe dibs_smcd && dibsctl smc ueid add DIBS-SELFTEST'
 
 # 1. rmmod dibs_smcd under 8 open connections on lo
 ktap_check "8 connections open on lo" smcd_hold h1 - - 127.0.0.1 5300 8
-./smcd_nl lgr | sed 's/^/# /'
+dibsctl smc lgr | sed 's/^/# /'
 if command -v dibsctl > /dev/null; then
 	ktap_check "GIDs, DMB tokens: smc_diag agrees with sysfs and dibs netlink" agree 16
 else
@@ -131,7 +131,7 @@ xfer_ab() {
 	_crc=$?
 	smcd_server_wait x4 "$_srv" "$_crc" && [ "$_crc" -eq 0 ]
 }
-./smcd_nl ueid flush
+dibsctl smc ueid flush
 SEID=$(smcd_seid)
 [ "$SEID" = 0 ] || ktap_diag "smc uses its system EID: SMC-Dv2 between the namespaces"
 setup_ns() {
@@ -152,7 +152,7 @@ ktap_check "connections ended, programs exited cleanly" ended h3 16
 VICTIM=lo2
 victim() {
 	_ga=$(smcd_gid lo1)
-	_peer=$(./smcd_nl lgr | sed -n "s/.* gid=$_ga peer_gid=\([0-9a-f]*\) .*/\1/p" | head -n 1)
+	_peer=$(dibsctl smc lgr | sed -n "s/.* gid $_ga peer_gid \([0-9a-f]*\) .*/\1/p" | head -n 1)
 	for _d in lo1 lo2; do
 		[ "$(smcd_gid $_d)" = "$_peer" ] && VICTIM=$_d
 	done
@@ -162,13 +162,13 @@ readd() {
 	_pn=NSB
 	[ "$VICTIM" = lo1 ] && _pn=NSA
 	dibsctl dev add lo name "$VICTIM" > /dev/null &&
-	./smcd_nl dev | grep "pci_id=$VICTIM " | grep -q "pnetid=$_pn"
+	dibsctl smc device | grep -q "^smcd $VICTIM pnetid $_pn "
 }
 if command -v dibsctl > /dev/null && modprobe dibs_lo devices=2; then
 	ktap_check "A->B: first connection (link groups)" xfer_ab 5305
 	ktap_check "8 connections open A->B (lo1->lo2)" \
 		smcd_hold h4 "$SMCD_NS_A" "$SMCD_NS_B" 10.7.0.2 5306 8
-	./smcd_nl lgr | sed 's/^/# /'
+	dibsctl smc lgr | sed 's/^/# /'
 	[ "$SEID" = 0 ] || victim
 	ktap_check "dibsctl dev del $VICTIM with connections open" \
 		timeout 120 dibsctl dev del "$VICTIM"

@@ -39,7 +39,7 @@ if [ -e /sys/module/dibs_core ]; then
 	exit 4
 fi
 
-ktap_plan 18
+ktap_plan 19
 
 # run WANT_RC STDERR_PATTERN ARGS...: stdout to $tmp/out, stderr to $tmp/err
 run() {
@@ -96,6 +96,22 @@ usage_errors() {
 		bogus
 		-x dev
 		-j
+		smc info x
+		smc dev x
+		smc lgr show x
+		smc ueid add
+		smc ueid add a_b
+		smc ueid add -EID
+		smc ueid add ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456
+		smc ueid del A B
+		smc ueid bogus
+		smc seid on
+		smc pnet add X eth
+		smc pnet add X wlan lo
+		smc pnet add PNETIDLONGERTHAN16 eth lo
+		smc pnet add X-1 smcd lo
+		smc pnet del
+		smc pnet flush x
 	LIST
 	return $ok
 }
@@ -103,6 +119,14 @@ ktap_check "usage errors exit 2 before any netlink, without the module" usage_er
 
 ktap_check "no dibs_core: its own message, exit 1" run 1 "$notloaded" dev
 ktap_check "no dibs_core: monitor says so too" run 1 "$notloaded" monitor
+
+# smc's families: their own message when smc is not loaded
+if [ -e /sys/module/smc ]; then
+	ktap_skip "no smc: dibsctl smc says so, exit 1" "smc is loaded on this host"
+else
+	ktap_check "no smc: dibsctl smc says so, exit 1" \
+		run 1 "^dibsctl: smc is not loaded (modprobe smc)$" smc ueid show
+fi
 
 # 4: the module loaded but the family invisible (another network
 # namespace): a fake /sys/module/dibs_core in a private mount namespace
@@ -219,7 +243,7 @@ comp_cmds() {
 	got=$(complete_words -j "")
 	[ "$want" = "$got" ] || { ktap_diag "after -j: got $(echo $got)"; ok=1; }
 	for o in $(objects); do
-		want=$( (awk -v o="$o" '$2 == o && $3 ~ /^[a-z]/ { print $3 }' "$tmp/table"; echo help) | sort)
+		want=$( (awk -v o="$o" '$2 == o && $3 ~ /^[a-z]/ && !seen[$3]++ { print $3 }' "$tmp/table"; echo help) | sort)
 		got=$(complete_words "$o" "")
 		[ "$want" = "$got" ] || { ktap_diag "$o: want $(echo $want), got $(echo $got)"; ok=1; }
 		# the shortest unambiguous abbreviation completes the same
