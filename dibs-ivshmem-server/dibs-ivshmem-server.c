@@ -658,16 +658,27 @@ static int write_pidfile(void)
 	return 0;
 }
 
+/* Detach; the first process exits only when the daemon says it is ready
+ * (the pid file written), with its status: returns the pipe to say it on.
+ */
 static int daemonize(void)
 {
+	int ready[2], fd;
+	char st = 1;
 	pid_t pid;
-	int fd;
 
+	if (pipe2(ready, O_CLOEXEC) < 0)
+		return -1;
 	pid = fork();
 	if (pid < 0)
 		return -1;
-	if (pid > 0)
-		_exit(0);
+	if (pid > 0) {
+		close(ready[1]);
+		if (read(ready[0], &st, 1) != 1)
+			st = 1;
+		_exit(st);
+	}
+	close(ready[0]);
 	setsid();
 	pid = fork();
 	if (pid < 0)
@@ -686,7 +697,17 @@ static int daemonize(void)
 	}
 	openlog("dibs-ivshmem-server", LOG_PID, LOG_DAEMON);
 	use_syslog = true;
-	return 0;
+	return ready[1];
+}
+
+/* Tell the waiting first process how the start went. */
+static void say_ready(int fd, char status)
+{
+	if (fd >= 0) {
+		if (write(fd, &status, 1) != 1)
+			logmsg(LOG_WARNING, "cannot report the start: %s", strerror(errno));
+		close(fd);
+	}
 }
 
 int main(int argc, char **argv)
@@ -694,7 +715,7 @@ int main(int argc, char **argv)
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct pollfd *pfd = NULL;
 	size_t pfd_cap = 0;
-	int rc = 0;
+	int rc = 0, ready_fd = -1;
 
 	parse_args(argc, argv);
 	signal(SIGPIPE, SIG_IGN);
@@ -710,15 +731,20 @@ int main(int argc, char **argv)
 	if (listen_fd < 0)
 		return 1;
 	spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	if (!opt.foreground && daemonize() < 0) {
-		logmsg(LOG_ERR, "cannot daemonize: %s", strerror(errno));
-		unlink(opt.sock_path);
-		return 1;
+	if (!opt.foreground) {
+		ready_fd = daemonize();
+		if (ready_fd < 0) {
+			logmsg(LOG_ERR, "cannot daemonize: %s", strerror(errno));
+			unlink(opt.sock_path);
+			return 1;
+		}
 	}
 	if (write_pidfile() < 0) {
+		say_ready(ready_fd, 1);
 		unlink(opt.sock_path);
 		return 1;
 	}
+	say_ready(ready_fd, 0);
 	logmsg(LOG_INFO, "listening on %s: shared memory %s%s, %llu bytes, %u vector(s)",
 	       opt.sock_path, opt.shm_path ? "" : "shm:", opt.shm_path ?: opt.shm_name,
 	       (unsigned long long)opt.size, opt.vectors);

@@ -369,6 +369,32 @@ static void test_usage(void)
 	       "-m with -M is refused: exit 2");
 }
 
+/* Without -F it detaches; -p writes its pid; SIGTERM removes both files. */
+static void test_daemon(void)
+{
+	char cmd[512], pidfile[160];
+	struct stat st;
+	FILE *f;
+	int pid = 0, rc, i;
+	bool ok;
+
+	snprintf(pidfile, sizeof(pidfile), "%s/pid", dir);
+	snprintf(cmd, sizeof(cmd), "'%s' -S '%s' -M '%s' -l 4K -p '%s'", server_bin, sock_path,
+		 shm_path, pidfile);
+	rc = system(cmd);
+	f = fopen(pidfile, "r");
+	ok = rc == 0 && f && fscanf(f, "%d", &pid) == 1 && pid > 1 && kill(pid, 0) == 0 &&
+	     stat(sock_path, &st) == 0;
+	if (f)
+		fclose(f);
+	if (pid > 1)
+		kill(pid, SIGTERM);
+	for (i = 0; i < 200 && (stat(pidfile, &st) == 0 || stat(sock_path, &st) == 0); i++)
+		usleep(10000);
+	ok &= stat(pidfile, &st) < 0 && stat(sock_path, &st) < 0;
+	result(ok, "without -F it detaches, -p has its pid, SIGTERM removes pid file and socket");
+}
+
 #define NV 3
 
 static void test_protocol(void)
@@ -799,8 +825,9 @@ int main(int argc, char **argv)
 	snprintf(shm_path, sizeof(shm_path), "%s/shm", dir);
 	snprintf(log_path, sizeof(log_path), "%s/server.log", dir);
 
-	printf("TAP version 13\n1..26\n");
+	printf("TAP version 13\n1..27\n");
 	test_usage();
+	test_daemon();
 	test_protocol();
 	test_wrap();
 	test_fdlimit();
