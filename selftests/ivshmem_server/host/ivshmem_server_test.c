@@ -570,7 +570,7 @@ static void test_wrap(void)
 {
 	struct peer p, h;
 	double t0 = now();
-	int id = 0, prev[1] = { 0 };
+	int id = 0, left = -1, prev[1] = { 0 };
 	bool ok;
 
 	server_pid = start_server("-l 64K -n 1");
@@ -596,11 +596,33 @@ static void test_wrap(void)
 		cl_close(c);
 		/* the holder drains join and leave */
 		pump(p.c, 0);
-		while (next(p.c, &m, 0))
+		while (next(p.c, &m, 0)) {
 			if (m.fd >= 0)
 				close(m.fd);
+			else
+				left = (int)m.val;
+		}
 	}
 	ok &= id == 65534;
+	/*
+	 * The server may not have seen the last client go yet: wait until the
+	 * holder hears it leave (its id without an fd), or the next client
+	 * would find it still a peer.
+	 */
+	if (ok) {
+		struct m m;
+		bool gone = left == id;
+
+		while (!gone && next(p.c, &m, 30000)) {
+			if (m.fd >= 0)
+				close(m.fd);
+			else if (m.val == id)
+				gone = true;
+		}
+		if (!gone)
+			diag("the holder never heard client %d leave", id);
+		ok &= gone;
+	}
 	ok &= handshake(&h, 1, 1, prev, 65535);
 	{
 		int prev2[2] = { 0, 65535 };
