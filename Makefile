@@ -9,7 +9,8 @@
 #                         with dibs-dkms installed
 #   make dist             build/dist/dibs-VERSION.tar.gz: the tracked files
 #   make check            build + every selftest in QEMU guests (scripts/vm),
-#                         then check-packages when root (scripts/check)
+#                         then check-packages when root, then the 6.1-debug
+#                         guest (scripts/check)
 #   make check-packages   .deb + .rpm packages, DKMS install of dibs-dkms, the
 #                         selftests with the DKMS-built modules (root; about 3 min)
 #   make check-install    apt install, DKMS, kernel upgrade and purge in a real
