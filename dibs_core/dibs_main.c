@@ -46,7 +46,7 @@
  * locks, then calls each client's del_dev() without them, and takes the
  * device off the list and out of sysfs under dibs_devs_lock at the end.  A
  * removing device keeps its name, is listed (with its state), gets no new
- * client and no self-test.  Each client's del_dev() runs once: whoever
+ * client and no self-check.  Each client's del_dev() runs once: whoever
  * clears its bit in dibs_dev.clients under dibs_devs_lock calls it (the
  * removal, or dibs_unregister_client()).  While the removal runs a
  * client's del_dev(), dibs_clients_leaving[id] counts it: the client's

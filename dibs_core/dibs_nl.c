@@ -616,7 +616,7 @@ int dibs_nl_selftest_doit(struct sk_buff *skb, struct genl_info *info)
 		goto out_free;
 	if (ctx.overflow) {
 		NL_SET_ERR_MSG(info->extack,
-			       "self-test report does not fit a message");
+			       "self-check report does not fit a message");
 		err = -EMSGSIZE;
 		goto out_free;
 	}

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * dibs_selftest.c - the self-test behind the netlink op "selftest"
+ * dibs_selftest.c - the self-check behind the netlink op "selftest"
  *
  * The core registers a private client "selftest" for the duration of a run
  * and exercises one device the way a client does: it registers a DMB on the
@@ -590,7 +590,7 @@ static void dibs_st_checks(struct dibs_st *st, u8 *buf)
 }
 
 /**
- * dibs_selftest_run() - run the self-test on a device
+ * dibs_selftest_run() - run the self-check on a device
  * @dev: the device; the caller holds a reference
  * @report: receives one call per check
  * @extack: error message if the test cannot run at all
@@ -627,7 +627,7 @@ int dibs_selftest_run(struct dibs_dev *dev,
 	}
 	if (dibs_st_stuck) {
 		NL_SET_ERR_MSG(extack,
-			       "an earlier self-test could not clean up");
+			       "an earlier self-check could not clean up");
 		rc = -EBUSY;
 		goto out_unlock;
 	}
@@ -635,7 +635,7 @@ int dibs_selftest_run(struct dibs_dev *dev,
 	rc = dibs_register_client(&dibs_st_client);
 	if (rc) {
 		NL_SET_ERR_MSG(extack,
-			       "no free dibs client slot for the self-test");
+			       "no free dibs client slot for the self-check");
 		goto out_unlock;
 	}
 
@@ -652,8 +652,8 @@ int dibs_selftest_run(struct dibs_dev *dev,
 		/* only possible if the DMB is still registered */
 		report->check(report->ctx, "unregister-client",
 			      DIBS_SELFTEST_RESULT_FAIL,
-			      "the self-test client still owns a DMB");
-		pr_err("dibs: self-test on %s could not unregister its client\n",
+			      "the self-check client still owns a DMB");
+		pr_err("dibs: self-check on %s could not unregister its client\n",
 		       dev_name(&dev->dev));
 		dibs_st_stuck = true;
 		mutex_unlock(&dibs_st_mutex);

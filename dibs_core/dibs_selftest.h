@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The built-in self-test of dibs_core (dibs_selftest.c), as the netlink
+ * The built-in self-check of dibs_core (dibs_selftest.c), as the netlink
  * family (dibs_nl.c) calls it.  Private to dibs_core.ko.
  */
 #ifndef _DIBS_SELFTEST_H
@@ -12,7 +12,7 @@
 struct netlink_ext_ack;
 
 /**
- * struct dibs_selftest_report - where the self-test reports its checks
+ * struct dibs_selftest_report - where the self-check reports its checks
  * @check: called once per check, in the order the checks run, with the
  *	check's name, its outcome and a message (may be empty); process
  *	context
@@ -25,7 +25,7 @@ struct dibs_selftest_report {
 };
 
 /**
- * dibs_selftest_run() - run the self-test on a device
+ * dibs_selftest_run() - run the self-check on a device
  * @dev: the device; the caller holds a reference
  * @report: receives one call per check
  * @extack: error message if the test cannot run at all

@@ -14,7 +14,7 @@
  * answer (ACK, error or dump end) with an errno from the expected set.
  * Devices the fuzzer happened to create are deleted afterwards.  Then the
  * family must still answer correctly: the same devices as before, dev-get
- * and client-get work, and the self-test passes on lo.
+ * and client-get work, and the self-check passes on lo.
  *
  * KTAP output.  Run as root with dibs_lo loaded (nl_fuzz.sh).
  */
@@ -284,7 +284,7 @@ int main(int argc, char **argv)
 	result(!rc && !ans.err, "client-get dump still works");
 
 	if (unprivileged) {
-		printf("ok %d the self-test on lo still passes # SKIP needs CAP_NET_ADMIN\n",
+		printf("ok %d the self-check on lo still passes # SKIP needs CAP_NET_ADMIN\n",
 		       ++n_test);
 		printf("# totals: pass:%d fail:%d\n", n_test - n_fail, n_fail);
 		return n_fail ? 1 : 0;
@@ -298,7 +298,7 @@ int main(int argc, char **argv)
 	printf("# selftest lo: %d checks, %d failed; error %d \"%s\"\n",
 	       st.checks, st.bad, rc ? rc : ans.err, ans.ext);
 	result(!rc && !ans.err && st.checks > 5 && !st.bad,
-	       "the self-test on lo still passes");
+	       "the self-check on lo still passes");
 
 	printf("# totals: pass:%d fail:%d\n", n_test - n_fail, n_fail);
 	return n_fail ? 1 : 0;

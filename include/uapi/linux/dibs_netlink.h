@@ -13,7 +13,7 @@
 #define DIBS_GID_LEN	16
 
 /**
- * enum dibs_selftest_result - Outcome of one self-test check.
+ * enum dibs_selftest_result - Outcome of one self-check step.
  * @DIBS_SELFTEST_RESULT_PASS: The check passed.
  * @DIBS_SELFTEST_RESULT_FAIL: The check failed; the message says why.
  * @DIBS_SELFTEST_RESULT_SKIP: The check does not apply to this device.
