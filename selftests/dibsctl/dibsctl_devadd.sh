@@ -34,7 +34,7 @@ else
 fi
 ktap_check "dev show rt0 finds it" dctl_quiet dibsctl dev show rt0
 g1=$(cat /sys/class/dibs/rt0/gid 2>/dev/null)
-ktap_check "the new device passes the self-test" dctl_quiet dibsctl selftest run rt0
+ktap_check "the new device passes the self-check" dctl_quiet dibsctl selftest run rt0
 ktap_check "dev del rt0" dibsctl dev del rt0
 ktap_check "dev del $new" dibsctl dev del "$new"
 if [ ! -e /sys/class/dibs/rt0 ] && [ ! -e "/sys/class/dibs/$new" ] &&

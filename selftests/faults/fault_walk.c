@@ -29,7 +29,7 @@
  *
  * A step that fails without its fault consumed fails the walk.  Prints
  * each problem (-v: every step) and a summary "OP: N allocation points
- * ...", with the errors the failed steps returned.  The self-test answers
+ * ...", with the errors the failed steps returned.  The self-check answers
  * 0 and reports its checks: a failed check is its failure.
  * Exit 0 if every step was clean, 1 if not, 4 (skip) without fail-nth.
  */
@@ -190,12 +190,12 @@ static unsigned int get_nth(void)
 struct result {
 	int err;		/* 0 or -errno */
 	bool lost;		/* the socket failed: the answer may be lost */
-	char ext[256];		/* extack, or the self-test's failed check */
-	char check[256];	/* the self-test's first failed check */
+	char ext[256];		/* extack, or the self-check's failed check */
+	char check[256];	/* the self-check's first failed check */
 };
 
 /*
- * The self-test answers 0 and reports its checks: a failed one (the
+ * The self-check answers 0 and reports its checks: a failed one (the
  * injected fault reached a check) is the operation's failure.
  */
 static void selftest_reply(const struct nlmsghdr *nlh, void *arg)

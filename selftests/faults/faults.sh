@@ -10,7 +10,7 @@
 # step that it failed with an error and changed nothing (sysfs devices and
 # DMB counts, netlink's device list, ISM emulator functions, modules).
 # Operations: dibs_lo's load (devices=2), each op of the dibs netlink
-# family, do and dump (dev-new and dev-del of a lo device, the self-test,
+# family, do and dump (dev-new and dev-del of a lo device, the self-check,
 # which registers and unregisters DMBs through register_dmb), and the ISM
 # probe against the emulator (ism_emu's load, functions=1).  Each walk
 # prints its count of allocation points; the kernel log of the walks must

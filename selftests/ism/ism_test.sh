@@ -6,7 +6,7 @@
 #  - ism_emu functions=2 plugs in two functions: dibs devices ism<uid> with
 #    the VCHID as fabric id and ISM GIDs (a u64: the UUID's last 8 bytes
 #    are zero), shown alike by sysfs and dibsctl;
-#  - the kernel's netlink self-test passes on an ism device;
+#  - the kernel's netlink self-check passes on an ism device;
 #  - the kind "ism" cannot make devices (hardware does);
 #  - ism_test.ko runs its cases (its KTAP is re-emitted as a subtest);
 #  - unloading removes every device and module.

@@ -8,7 +8,7 @@
 # (SIGSTOP), so `dibsctl dev del` of the connection's server-side device
 # waits for as long as they are.  Meanwhile every other operation must
 # answer within seconds: dev show (which shows the device as removing, as
-# does sysfs `state`), client show, the self-test of the other device, dev
+# does sysfs `state`), client show, the self-check of the other device, dev
 # add and dev del of a new device, sysfs.  A new device of the removing
 # device's name and a second dev del of it are refused.  Once the programs
 # are killed the removal finishes and the name is free again.  Then the
