@@ -1219,7 +1219,7 @@ static const char *result_name(uint32_t result)
 /* true once the JSON array of selftest results has been opened */
 static bool st_json_open;
 
-/* Run the self-test on @name; 0 all passed, 1 a check failed, -1 error. */
+/* Run the self-check on @name; 0 all passed, 1 a check failed, -1 error. */
 static int selftest_one(const char *name)
 {
 	struct st_run run = { 0 };
@@ -1298,7 +1298,7 @@ static int cmd_selftest_run(int argc, char **argv)
 	}
 
 	/*
-	 * Only the names are needed, and another self-test or a device
+	 * Only the names are needed, and another self-check or a device
 	 * coming or going interrupts the dump: ask again before giving up.
 	 */
 	get_devs_tries(NULL, &l, "selftest", 5);
@@ -1528,9 +1528,9 @@ static const struct command commands[] = {
 	{ "client", "show", "", "[-j [-p]]",
 	  "registered clients", cmd_client_show },
 	{ "selftest", "run", "[NAME]", "[-j [-p]]",
-	  "kernel self-test on NAME or every device", cmd_selftest_run },
+	  "kernel self-check on NAME or every device", cmd_selftest_run },
 	{ "selftest", "all", "", "[-j [-p]]",
-	  "kernel self-test on every device", cmd_selftest_all },
+	  "kernel self-check on every device", cmd_selftest_all },
 	{ "monitor", NULL, "", "[-j [-p]] [-t]",
 	  "print device notifications", cmd_monitor },
 	/* smc.c: smc's own configuration; the command parses its verb */

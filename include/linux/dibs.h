@@ -165,7 +165,7 @@ struct dibs_client_ops {
 };
 
 /**
- * struct dibs_client - a user of dibs devices (SMC-D, a self-test, ...)
+ * struct dibs_client - a user of dibs devices (SMC-D, a self-check, ...)
  * @name: name for logs and for the netlink control plane
  * @ops: callbacks, see struct dibs_client_ops
  * @id: index assigned by dibs_register_client(); indexes dibs_dev.priv[]
@@ -417,7 +417,7 @@ int dibs_dev_add(struct dibs_dev *dibs);
  * A client's del_dev() may take long (SMC-D's waits until every socket on
  * the device is closed).  Meanwhile the device is listed as removing, keeps
  * its name (a new device of that name gets -EEXIST) and takes no new client
- * and no self-test; nothing else waits for it: other devices, listings and
+ * and no self-check; nothing else waits for it: other devices, listings and
  * client (un)registration go on.  Only one caller may delete a device; a
  * second call while the first runs returns at once.
  *

@@ -2117,5 +2117,5 @@ static void __exit dibs_test_exit(void)
 
 module_init(dibs_test_init);
 module_exit(dibs_test_exit);
-MODULE_DESCRIPTION("dibs functional self-test (two clients on dibs_lo)");
+MODULE_DESCRIPTION("dibs functional self-check (two clients on dibs_lo)");
 MODULE_LICENSE("GPL");

@@ -62,13 +62,13 @@ else
 	ktap_fail "sysfs dmbs, the DMBS column and the DMB list agree ($n0 DMBs)"
 fi
 
-# the self-test registers and unregisters a DMB on every device
+# the self-check registers and unregisters a DMB on every device
 dibsctl selftest all > /dev/null
 n1=$(total_dmbs)
 if [ "$n1" = "$n0" ] && check_counts; then
-	ktap_pass "after the self-test on every device: still $n1, and they agree"
+	ktap_pass "after the self-check on every device: still $n1, and they agree"
 else
-	ktap_fail "after the self-test on every device: $n0 -> $n1 DMBs"
+	ktap_fail "after the self-check on every device: $n0 -> $n1 DMBs"
 fi
 
 # Who takes which lock under dmbs_show() and dibs_dev_dmbs_in_use()?

@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# dibsctl_selftest.sh - the kernel self-test through dibsctl: every check
+# dibsctl_selftest.sh - the kernel self-check through dibsctl: every check
 # passes (or is skipped) on every device, other clients' DMBs are left
 # alone, runs in parallel are serialised, bad requests fail cleanly.
 
@@ -80,7 +80,7 @@ dctl_run "selftest of unknown device: exit 1" 1 "no such dibs device" -- \
 	dibsctl selftest run nosuch
 dctl_run "selftest as nobody: exit 1" 1 "Operation not permitted" -- \
 	./dibs_runas dibsctl selftest run lo
-# a device deleted while the self-test runs on it: both finish cleanly
+# a device deleted while the self-check runs on it: both finish cleanly
 race_ok=0
 for i in 1 2 3 4 5 6 7 8 9 10; do
 	dibsctl dev add lo name race0 > /dev/null || { race_ok=1; break; }
@@ -96,15 +96,15 @@ for i in 1 2 3 4 5 6 7 8 9 10; do
 	fi
 done
 if [ $race_ok -eq 0 ] && [ ! -e /sys/class/dibs/race0 ]; then
-	ktap_pass "device deleted during the self-test: clean end"
+	ktap_pass "device deleted during the self-check: clean end"
 else
-	ktap_fail "device deleted during the self-test: clean end"
+	ktap_fail "device deleted during the self-check: clean end"
 fi
 
 if [ "$(dibsctl client | awk 'NR > 1 && $2 == "selftest"' | wc -l)" -eq 0 ]; then
-	ktap_pass "the self-test client is gone afterwards"
+	ktap_pass "the self-check client is gone afterwards"
 else
-	ktap_fail "the self-test client is gone afterwards"
+	ktap_fail "the self-check client is gone afterwards"
 fi
 
 ktap_finished

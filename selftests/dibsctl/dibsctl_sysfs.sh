@@ -102,7 +102,7 @@ else
 	ktap_fail "client show lists the clients devices report"
 fi
 
-# -s: statistics move when the self-test moves data on lo
+# -s: statistics move when the self-check moves data on lo
 stat_of() {
 	dibsctl -s dev show lo | awk -v k="$1" '
 		NR == 3 { for (i = 1; i < NF; i++) if ($i == k) print $(i + 1) }'
