@@ -70,10 +70,10 @@ r1=$?
 wait $p2
 r2=$?
 if [ $r1 -eq 0 ] && [ $r2 -eq 0 ]; then
-	ktap_pass "two self-tests at once both pass"
+	ktap_pass "two self-checks at once both pass"
 else
 	sed 's/^/# /' "$DCTL_TMP/p1" "$DCTL_TMP/p2"
-	ktap_fail "two self-tests at once both pass"
+	ktap_fail "two self-checks at once both pass"
 fi
 
 dctl_run "selftest of unknown device: exit 1" 1 "no such dibs device" -- \
