@@ -15,10 +15,6 @@
 # shellcheck disable=SC2317 # functions run through ktap_check
 
 cd "$(dirname "$0")/../smcd" || exit 1
-# shellcheck source=../lib/ktap.sh
-. ../lib/ktap.sh
-# shellcheck source=../lib/multi.sh
-. ../lib/multi.sh
 # shellcheck source=../smcd/smcd_lib.sh
 . ./smcd_lib.sh
 # shellcheck source=./ivshmem_lib.sh

@@ -2,7 +2,13 @@
 # shellcheck shell=sh
 #
 # Helpers of the ivshmem group (busybox sh): find the ivshmem-doorbell
-# function and its dibs device.
+# function and its dibs device.  Sourcing it also sources ../lib/ktap.sh
+# and ../lib/multi.sh (the caller's directory is a group's, selftests/GROUP).
+
+# shellcheck source=../lib/ktap.sh
+. ../lib/ktap.sh
+# shellcheck source=../lib/multi.sh
+. ../lib/multi.sh
 
 # ivs_pci: print the sysfs directory of the first 1af4:1110 function.
 ivs_pci() {

@@ -10,8 +10,6 @@
 # shellcheck disable=SC2317 # functions run through ktap_check
 
 cd "$(dirname "$0")" || exit 1
-# shellcheck source=../lib/ktap.sh
-. ../lib/ktap.sh
 # shellcheck source=./ivshmem_lib.sh
 . ./ivshmem_lib.sh
 
