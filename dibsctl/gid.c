@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dibsctl gid: device names and GIDs (from the device dump)
+ */
+
+#include <stdlib.h>
+
+#include "dibsctl.h"
+
+static int gid_show(int argc, char **argv)
+{
+	const char *name = NULL;
+	struct dev_list l;
+	int i;
+
+	if (argc > 1) {
+		error("gid show: unexpected argument '%s'", argv[1]);
+		usage_obj(stderr, "gid");
+		return EXIT_USAGE;
+	}
+	if (argc == 1 && !name_ok("gid show", argv[0]))
+		return EXIT_USAGE;
+	if (argc == 1)
+		name = argv[0];
+	get_devs(name, &l, "gid show");
+	open_json_array(NULL);
+	for (i = 0; i < l.n; i++) {
+		open_json_object(NULL);
+		print_string(PRINT_ANY, "name", "%s", l.devs[i].name);
+		print_string(PRINT_ANY, "gid", " %s", l.devs[i].gid);
+		close_json_object();
+		print_nl();
+	}
+	close_json_array();
+	free(l.devs);
+	return EXIT_SUCCESS;
+}
+
+const struct dibsctl_obj gid_obj = {
+	"gid", (const struct dibsctl_cmd[]) {
+		{ "show", "[NAME]", "[-j [-p]]",
+		  "device names and GIDs", gid_show },
+		{ 0 }
+	}
+};
