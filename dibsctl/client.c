@@ -42,11 +42,8 @@ static int client_show(int argc, char **argv)
 	struct request r;
 	int i;
 
-	if (argc) {
-		error("client show: unexpected argument '%s'", argv[0]);
-		usage_obj(stderr, "client");
+	if (!args_ok(argc, argv, "client", "client show", false))
 		return EXIT_USAGE;
-	}
 	if (request(msg_new(DIBS_CMD_CLIENT_GET, NLM_F_DUMP), parse_client, &l,
 		    &r)) {
 		report_err(&r, "client show");

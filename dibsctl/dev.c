@@ -85,14 +85,9 @@ static int parse_dev(struct nl_msg *msg, void *arg)
 {
 	struct genlmsghdr *gh = nlmsg_data(nlmsg_hdr(msg));
 	struct dev_list *l = arg;
-	struct dev_info *d;
 
-	d = realloc(l->devs, (l->n + 1) * sizeof(*d));
-	if (!d)
-		oom();
-	l->devs = d;
 	parse_dev_attrs(genlmsg_attrdata(gh, 0), genlmsg_attrlen(gh, 0),
-			&l->devs[l->n++]);
+			array_add(&l->devs, &l->n, sizeof(*l->devs)));
 	return NL_OK;
 }
 
@@ -255,20 +250,12 @@ static void dev_print_table(const struct dev_list *l)
 
 static int dev_show(int argc, char **argv)
 {
-	const char *name = NULL;
+	const char *name = argc ? argv[0] : NULL;
 	struct dev_list l;
 	char what[64];
 
-	if (argc > 1) {
-		error("dev show: unexpected argument '%s'", argv[1]);
-		usage_obj(stderr, "dev");
+	if (!args_ok(argc, argv, "dev", "dev show", true))
 		return EXIT_USAGE;
-	}
-	if (argc == 1) {
-		if (!name_ok("dev show", argv[0]))
-			return EXIT_USAGE;
-		name = argv[0];
-	}
 	snprintf(what, sizeof(what), "dev show%s%.16s", name ? " " : "",
 		 name ? name : "");
 	get_devs(name, &l, what);

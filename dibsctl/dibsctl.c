@@ -103,6 +103,40 @@ bool name_ok(const char *what, const char *name)
 	return true;
 }
 
+/*
+ * The arguments of "OBJ CMD [NAME]" (@name_arg) or of "OBJ CMD": false,
+ * with the usage error reported, if there are more or NAME is too long.
+ */
+bool args_ok(int argc, char **argv, const char *obj, const char *what,
+	     bool name_arg)
+{
+	int max = name_arg ? 1 : 0;
+
+	if (argc > max) {
+		error("%s: unexpected argument '%s'", what, argv[max]);
+		usage_obj(stderr, obj);
+		return false;
+	}
+	return !argc || name_ok(what, argv[0]);
+}
+
+/*
+ * Append a zeroed element of @size to the array at *@array (a pointer to
+ * the array's pointer) of *@n elements; exits when out of memory.
+ */
+void *array_add(void *array, int *n, size_t size)
+{
+	void **a = array;
+	char *p = realloc(*a, (*n + 1) * size);
+
+	if (!p)
+		oom();
+	*a = p;
+	p += (*n)++ * size;
+	memset(p, 0, size);
+	return p;
+}
+
 static void print_synopsis(FILE *f, const struct dibsctl_obj *o,
 			   const struct dibsctl_cmd *c, bool opts)
 {

@@ -71,6 +71,9 @@ void error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void usage_obj(FILE *f, const char *obj);
 bool matches(const char *arg, const char *word);
 bool name_ok(const char *what, const char *name);
+bool args_ok(int argc, char **argv, const char *obj, const char *what,
+	     bool name_arg);
+void *array_add(void *array, int *n, size_t size);
 __attribute__((noreturn)) void oom(void);
 
 /*

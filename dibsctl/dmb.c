@@ -29,12 +29,7 @@ static int parse_dmb(struct nl_msg *msg, void *arg)
 	struct nlattr *a;
 	int rem;
 
-	d = realloc(l->d, (l->n + 1) * sizeof(*d));
-	if (!d)
-		oom();
-	l->d = d;
-	d = &l->d[l->n++];
-	memset(d, 0, sizeof(*d));
+	d = array_add(&l->d, &l->n, sizeof(*d));
 	for_each_genl_attr(a, msg, rem) {
 		switch (nla_type(a)) {
 		case DIBS_A_DMB_DEV_NAME:

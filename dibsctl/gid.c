@@ -9,19 +9,12 @@
 
 static int gid_show(int argc, char **argv)
 {
-	const char *name = NULL;
+	const char *name = argc ? argv[0] : NULL;
 	struct dev_list l;
 	int i;
 
-	if (argc > 1) {
-		error("gid show: unexpected argument '%s'", argv[1]);
-		usage_obj(stderr, "gid");
+	if (!args_ok(argc, argv, "gid", "gid show", true))
 		return EXIT_USAGE;
-	}
-	if (argc == 1 && !name_ok("gid show", argv[0]))
-		return EXIT_USAGE;
-	if (argc == 1)
-		name = argv[0];
 	get_devs(name, &l, "gid show");
 	open_json_array(NULL);
 	for (i = 0; i < l.n; i++) {

@@ -127,11 +127,8 @@ static int monitor_run(int argc, char **argv)
 	struct sigaction sa;
 	int ctrl_grp, rc;
 
-	if (argc) {
-		error("monitor: unexpected argument '%s'", argv[0]);
-		usage_obj(stderr, "monitor");
+	if (!args_ok(argc, argv, "monitor", "monitor", false))
 		return EXIT_USAGE;
-	}
 	nl_open();
 	monitor_grp = genl_ctrl_resolve_grp(sk, DIBS_FAMILY_NAME,
 					    DIBS_MCGRP_MONITOR);

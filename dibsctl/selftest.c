@@ -42,12 +42,7 @@ static int parse_selftest(struct nl_msg *msg, void *arg)
 		}
 		if (nla_type(a) != DIBS_A_SELFTEST_CHECK)
 			continue;
-		chk = realloc(run->c, (run->n + 1) * sizeof(*chk));
-		if (!chk)
-			oom();
-		run->c = chk;
-		chk = &run->c[run->n++];
-		memset(chk, 0, sizeof(*chk));
+		chk = array_add(&run->c, &run->n, sizeof(*chk));
 		chk->result = DIBS_SELFTEST_RESULT_FAIL;
 		nla_for_each_nested(c, a, crem) {
 			if (nla_type(c) == DIBS_A_CHECK_NAME)
@@ -131,12 +126,7 @@ static int selftest_run(int argc, char **argv)
 	bool failed = false;
 	int i, rc;
 
-	if (argc > 1) {
-		error("selftest run: unexpected argument '%s'", argv[1]);
-		usage_obj(stderr, "selftest");
-		return EXIT_USAGE;
-	}
-	if (argc == 1 && !name_ok("selftest run", argv[0]))
+	if (!args_ok(argc, argv, "selftest", "selftest run", true))
 		return EXIT_USAGE;
 	if (argc == 1) {
 		rc = selftest_one(argv[0]);
@@ -168,11 +158,8 @@ static int selftest_run(int argc, char **argv)
 
 static int selftest_all(int argc, char **argv)
 {
-	if (argc) {
-		error("selftest all: unexpected argument '%s'", argv[0]);
-		usage_obj(stderr, "selftest");
+	if (!args_ok(argc, argv, "selftest", "selftest all", false))
 		return EXIT_USAGE;
-	}
 	return selftest_run(0, argv);
 }
 
