@@ -33,14 +33,6 @@
 
 #include "dibsctl.h"
 
-#ifndef SOL_NETLINK
-#define SOL_NETLINK 270
-#endif
-#ifndef NETLINK_EXT_ACK
-#define NETLINK_EXT_ACK 11
-#endif
-
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define PNETID_LEN 16		/* SMC_MAX_PNETID_LEN of include/net/smc.h */
 #define SMC_NAME_LEN 64
 
@@ -50,22 +42,11 @@ static int pnet_family;		/* SMC_PNETID */
 /* Open the socket and resolve both families; exits with a clear message. */
 static void smc_open(void)
 {
-	int one = 1, rc;
+	int rc;
 
-	if (sk)
+	if (smc_family > 0 && pnet_family > 0)
 		return;
-	sk = nl_socket_alloc();
-	if (!sk) {
-		error("out of memory");
-		exit(EXIT_FAILURE);
-	}
-	rc = genl_connect(sk);
-	if (rc < 0) {
-		error("cannot open a generic netlink socket: %s", nl_geterror(rc));
-		exit(EXIT_FAILURE);
-	}
-	setsockopt(nl_socket_get_fd(sk), SOL_NETLINK, NETLINK_EXT_ACK, &one,
-		   sizeof(one));
+	genl_sock_open();
 	smc_family = genl_ctrl_resolve(sk, SMC_GENL_FAMILY_NAME);
 	pnet_family = genl_ctrl_resolve(sk, SMCR_GENL_FAMILY_NAME);
 	if (smc_family >= 0 && pnet_family >= 0)
@@ -90,10 +71,8 @@ static struct nl_msg *smc_msg(bool pnet, uint8_t cmd, int flags)
 	if (!msg || !genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ,
 				 pnet ? pnet_family : smc_family, 0, flags, cmd,
 				 pnet ? SMCR_GENL_FAMILY_VERSION :
-					SMC_GENL_FAMILY_VERSION)) {
-		error("out of memory");
-		exit(EXIT_FAILURE);
-	}
+					SMC_GENL_FAMILY_VERSION))
+		oom();
 	return msg;
 }
 
@@ -144,11 +123,6 @@ static struct nlattr *genl_attrs(struct nl_msg *msg, int *len)
 	return genlmsg_attrdata(g, 0);
 }
 
-static const char *yesno(bool v)
-{
-	return v ? "yes" : "no";
-}
-
 /* Run a request; on failure report it as @what. 0 or EXIT_FAILURE. */
 static int smc_request(struct nl_msg *msg, int (*parse)(struct nl_msg *, void *),
 		       void *arg, const char *what)
@@ -165,14 +139,9 @@ static int smc_request(struct nl_msg *msg, int (*parse)(struct nl_msg *, void *)
 /* "show" or nothing, for the objects that only show */
 static bool only_show(const char *what, int argc, char **argv)
 {
-	int bad = argc && matches(argv[0], "show") ? 1 : 0;
+	int show = argc && matches(argv[0], "show") ? 1 : 0;
 
-	if (argc > bad) {
-		error("smc %s: unexpected argument '%s'", what, argv[bad]);
-		usage_obj(stderr, "smc");
-		return false;
-	}
-	return true;
+	return args_ok(argc - show, argv + show, "smc", what, false);
 }
 
 /* OBJECT COMMAND help, as for the other objects */
@@ -263,55 +232,45 @@ static int parse_seid(struct nl_msg *msg, void *arg)
 
 static void seid_print(const struct sys_info *s)
 {
-	if (opt_json) {
-		if (s->has_seid) {
-			jstr("seid", s->seid);
-			jbool("seid_enabled", s->seid_enabled);
-		}
+	if (!s->has_seid) {
+		print_fp("seid none (smc has no SMC-Dv2 capable device)\n");
 		return;
 	}
-	if (s->has_seid)
-		printf("seid %s seid_enabled %s\n", s->seid, yesno(s->seid_enabled));
-	else
-		printf("seid none (smc has no SMC-Dv2 capable device)\n");
+	print_string(PRINT_ANY, "seid", "seid %s", s->seid);
+	print_bool(PRINT_ANY, "seid_enabled", " seid_enabled %s",
+		   s->seid_enabled);
+	print_nl();
 }
 
-int cmd_smc_info(int argc, char **argv)
+static int cmd_smc_info(int argc, char **argv)
 {
 	struct sys_info s = { 0 };
 
 	if (want_help(argc, argv))
 		return EXIT_SUCCESS;
-	if (argc)
-		return usage_err("smc info: unexpected argument '%s'", argv[0]);
+	if (!args_ok(argc, argv, "smc", "smc info", false))
+		return EXIT_USAGE;
 	if (smc_request(smc_msg(false, SMC_NETLINK_GET_SYS_INFO, NLM_F_DUMP),
 			parse_info, &s, "smc info") ||
 	    smc_request(smc_msg(false, SMC_NETLINK_DUMP_SEID, NLM_F_DUMP),
 			parse_seid, &s, "smc info"))
 		return EXIT_FAILURE;
-	if (opt_json) {
-		jopen('{');
-		juint("version", s.ver);
-		juint("release", s.rel);
-		jstr("local_host", s.host);
-		jbool("ism_v2_capable", s.ism_v2);
-		if (s.has_smcr_v2)
-			jbool("smcr_v2_capable", s.smcr_v2);
-		seid_print(&s);
-		jclose('}');
-		return EXIT_SUCCESS;
-	}
-	printf("version %" PRIu64 " release %" PRIu64 " local_host %s\n",
-	       s.ver, s.rel, s.host[0] ? s.host : "-");
-	printf("ism_v2_capable %s", yesno(s.ism_v2));
+	open_json_object(NULL);
+	print_uint(PRINT_ANY, "version", "version %" PRIu64, s.ver);
+	print_uint(PRINT_ANY, "release", " release %" PRIu64, s.rel);
+	print_string(PRINT_JSON, "local_host", NULL, s.host);
+	print_string(PRINT_FP, NULL, " local_host %s\n", s.host[0] ? s.host : "-");
+	print_bool(PRINT_ANY, "ism_v2_capable", "ism_v2_capable %s", s.ism_v2);
 	if (s.has_smcr_v2)
-		printf(" smcr_v2_capable %s", yesno(s.smcr_v2));
-	putchar('\n');
+		print_bool(PRINT_ANY, "smcr_v2_capable", " smcr_v2_capable %s",
+			   s.smcr_v2);
+	print_nl();
 	seid_print(&s);
+	close_json_object();
 	return EXIT_SUCCESS;
 }
 
-int cmd_smc_seid(int argc, char **argv)
+static int cmd_smc_seid(int argc, char **argv)
 {
 	struct sys_info s = { 0 };
 	struct request r;
@@ -323,11 +282,9 @@ int cmd_smc_seid(int argc, char **argv)
 		if (smc_request(smc_msg(false, SMC_NETLINK_DUMP_SEID, NLM_F_DUMP),
 				parse_seid, &s, "smc seid show"))
 			return EXIT_FAILURE;
-		if (opt_json)
-			jopen('{');
+		open_json_object(NULL);
 		seid_print(&s);
-		if (opt_json)
-			jclose('}');
+		close_json_object();
 		return EXIT_SUCCESS;
 	}
 	if (argc > 1)
@@ -423,7 +380,7 @@ static int get_smcd_devs(struct smcd_dev_list *l, const char *what)
 			   parse_dev, l, what);
 }
 
-int cmd_smc_dev(int argc, char **argv)
+static int cmd_smc_dev(int argc, char **argv)
 {
 	struct smcd_dev_list *l;
 	struct smcd_dev *d;
@@ -431,36 +388,32 @@ int cmd_smc_dev(int argc, char **argv)
 
 	if (want_help(argc, argv))
 		return EXIT_SUCCESS;
-	if (!only_show("device", argc, argv))
+	if (!only_show("smc device", argc, argv))
 		return EXIT_USAGE;
 	l = calloc(1, sizeof(*l));
 	if (!l || get_smcd_devs(l, "smc device show"))
 		return EXIT_FAILURE;
-	if (opt_json)
-		jopen('[');
+	open_json_array(NULL);
 	for (i = 0; i < l->n; i++) {
 		d = &l->d[i];
-		if (opt_json) {
-			jopen('{');
-			jstr("pci_id", d->pci_id);
-			jstr("pnetid", d->pnetid);
-			jbool("pnetid_by_user", d->pnet_by_user);
-			juint("use_count", d->use_cnt);
-			jhex("chid", d->chid);
-			juint("fid", d->fid);
-			jhex("vendor", d->vendor);
-			jhex("device", d->device);
-			jclose('}');
-			continue;
-		}
-		printf("smcd %s pnetid %s%s use_count %" PRIu64 " chid 0x%04" PRIx64
-		       " fid %" PRIu64 " vendor 0x%04" PRIx64 " device 0x%04" PRIx64 "\n",
-		       d->pci_id, d->pnetid[0] ? d->pnetid : "-",
-		       d->pnet_by_user ? " (user)" : "", d->use_cnt, d->chid,
-		       d->fid, d->vendor, d->device);
+		open_json_object(NULL);
+		print_string(PRINT_ANY, "pci_id", "smcd %s", d->pci_id);
+		print_string(PRINT_JSON, "pnetid", NULL, d->pnetid);
+		print_string(PRINT_FP, NULL, " pnetid %s",
+			     d->pnetid[0] ? d->pnetid : "-");
+		print_bool(PRINT_JSON, "pnetid_by_user", NULL, d->pnet_by_user);
+		if (d->pnet_by_user)
+			print_fp(" (user)");
+		print_uint(PRINT_ANY, "use_count", " use_count %" PRIu64,
+			   d->use_cnt);
+		print_hex(PRINT_ANY, "chid", " chid 0x%04" PRIx64, d->chid);
+		print_uint(PRINT_ANY, "fid", " fid %" PRIu64, d->fid);
+		print_hex(PRINT_ANY, "vendor", " vendor 0x%04" PRIx64, d->vendor);
+		print_hex(PRINT_ANY, "device", " device 0x%04" PRIx64, d->device);
+		print_nl();
+		close_json_object();
 	}
-	if (opt_json)
-		jclose(']');
+	close_json_array();
 	free(l);
 	return EXIT_SUCCESS;
 }
@@ -544,51 +497,45 @@ static int parse_lgr(struct nl_msg *msg, void *arg)
 
 static void lgr_print(const struct smcd_lgr *g)
 {
-	if (opt_json) {
-		jopen('{');
-		jhex("id", g->id);
-		juint("smcd_version", g->version);
-		jstr("gid", g->gid);
-		jstr("peer_gid", g->peer_gid);
-		juint("conns", g->conns);
-		jhex("chid", g->chid);
-		juint("vlan_id", g->vlan);
-		jstr("pnetid", g->pnetid);
-		if (g->version == 2) {
-			jstr("eid", g->eid);
-			jstr("peer_host", g->host);
-		}
-		jclose('}');
-		return;
+	open_json_object(NULL);
+	print_hex(PRINT_ANY, "id", "lgr %08" PRIx64, g->id);
+	print_uint(PRINT_ANY, "smcd_version", " smcd_version %" PRIu64,
+		   g->version);
+	print_string(PRINT_ANY, "gid", " gid %s", g->gid);
+	print_string(PRINT_ANY, "peer_gid", " peer_gid %s", g->peer_gid);
+	print_uint(PRINT_ANY, "conns", " conns %" PRIu64, g->conns);
+	print_hex(PRINT_ANY, "chid", " chid 0x%04" PRIx64, g->chid);
+	print_uint(PRINT_ANY, "vlan_id", " vlan_id %" PRIu64, g->vlan);
+	print_string(PRINT_JSON, "pnetid", NULL, g->pnetid);
+	print_string(PRINT_FP, NULL, " pnetid %s",
+		     g->pnetid[0] ? g->pnetid : "-");
+	if (g->version == 2) {
+		print_string(PRINT_JSON, "eid", NULL, g->eid);
+		print_string(PRINT_FP, NULL, " eid %s", g->eid[0] ? g->eid : "-");
+		print_string(PRINT_JSON, "peer_host", NULL, g->host);
+		print_string(PRINT_FP, NULL, " peer_host %s",
+			     g->host[0] ? g->host : "-");
 	}
-	printf("lgr %08" PRIx64 " smcd_version %" PRIu64 " gid %s peer_gid %s conns %" PRIu64
-	       " chid 0x%04" PRIx64 " vlan_id %" PRIu64 " pnetid %s",
-	       g->id, g->version, g->gid, g->peer_gid, g->conns, g->chid, g->vlan,
-	       g->pnetid[0] ? g->pnetid : "-");
-	if (g->version == 2)
-		printf(" eid %s peer_host %s", g->eid[0] ? g->eid : "-",
-		       g->host[0] ? g->host : "-");
-	putchar('\n');
+	print_nl();
+	close_json_object();
 }
 
-int cmd_smc_lgr(int argc, char **argv)
+static int cmd_smc_lgr(int argc, char **argv)
 {
 	struct lgr_list ll = { 0 };
 	int i;
 
 	if (want_help(argc, argv))
 		return EXIT_SUCCESS;
-	if (!only_show("lgr", argc, argv))
+	if (!only_show("smc lgr", argc, argv))
 		return EXIT_USAGE;
 	if (smc_request(smc_msg(false, SMC_NETLINK_GET_LGR_SMCD, NLM_F_DUMP),
 			parse_lgr, &ll, "smc lgr show"))
 		return EXIT_FAILURE;
-	if (opt_json)
-		jopen('[');
+	open_json_array(NULL);
 	for (i = 0; i < ll.n; i++)
 		lgr_print(&ll.l[i]);
-	if (opt_json)
-		jclose(']');
+	close_json_array();
 	free(ll.l);
 	return EXIT_SUCCESS;
 }
@@ -753,7 +700,7 @@ static int parse_fback(struct nl_msg *msg, void *arg)
 	return NL_OK;
 }
 
-int cmd_smc_stats(int argc, char **argv)
+static int cmd_smc_stats(int argc, char **argv)
 {
 	struct smc_stats st = { 0 };
 	unsigned int i;
@@ -761,55 +708,51 @@ int cmd_smc_stats(int argc, char **argv)
 
 	if (want_help(argc, argv))
 		return EXIT_SUCCESS;
-	if (!only_show("stats", argc, argv))
+	if (!only_show("smc stats", argc, argv))
 		return EXIT_USAGE;
 	if (smc_request(smc_msg(false, SMC_NETLINK_GET_STATS, NLM_F_DUMP),
 			parse_stats, &st, "smc stats") ||
 	    smc_request(smc_msg(false, SMC_NETLINK_GET_FBACK_STATS, NLM_F_DUMP),
 			parse_fback, &st, "smc stats"))
 		return EXIT_FAILURE;
-	if (opt_json) {
-		jopen('{');
-		jkey("smcd");
-		jopen('{');
-		for (i = 0; i < ARRAY_SIZE(smcd_counters); i++)
-			juint(smcd_counters[i].key, st.smcd[i]);
-		jclose('}');
-		jkey("handshake_errors");
-		jopen('{');
-		juint("client", st.hs_err_client);
-		juint("server", st.hs_err_server);
-		jclose('}');
-		jkey("fallbacks");
-		jopen('{');
-		juint("client", st.fb_client);
-		juint("server", st.fb_server);
-		jkey("reasons");
-		jopen('[');
-		for (j = 0; j < st.nreasons; j++) {
-			jopen('{');
-			jhex("code", st.reasons[j].code);
-			jstr("reason", fback_why(st.reasons[j].code));
-			juint("client", st.reasons[j].client);
-			juint("server", st.reasons[j].server);
-			jclose('}');
-		}
-		jclose(']');
-		jclose('}');
-		jclose('}');
-		return EXIT_SUCCESS;
+	open_json_object(NULL);
+	open_json_object("smcd");
+	print_fp("smcd");
+	for (i = 0; i < ARRAY_SIZE(smcd_counters); i++) {
+		print_fp(" %s", smcd_counters[i].key);
+		print_uint(PRINT_ANY, smcd_counters[i].key, " %" PRIu64,
+			   st.smcd[i]);
 	}
-	printf("smcd");
-	for (i = 0; i < ARRAY_SIZE(smcd_counters); i++)
-		printf(" %s %" PRIu64, smcd_counters[i].key, st.smcd[i]);
-	printf("\nhandshake_errors client %" PRIu64 " server %" PRIu64 "\n",
-	       st.hs_err_client, st.hs_err_server);
-	printf("fallbacks client %" PRIu64 " server %" PRIu64 "\n",
-	       st.fb_client, st.fb_server);
-	for (j = 0; j < st.nreasons; j++)
-		printf("    reason 0x%08" PRIx32 " client %" PRIu64 " server %" PRIu64 " (%s)\n",
-		       st.reasons[j].code, st.reasons[j].client,
-		       st.reasons[j].server, fback_why(st.reasons[j].code));
+	print_nl();
+	close_json_object();
+	open_json_object("handshake_errors");
+	print_uint(PRINT_ANY, "client", "handshake_errors client %" PRIu64,
+		   st.hs_err_client);
+	print_uint(PRINT_ANY, "server", " server %" PRIu64 "\n",
+		   st.hs_err_server);
+	close_json_object();
+	open_json_object("fallbacks");
+	print_uint(PRINT_ANY, "client", "fallbacks client %" PRIu64,
+		   st.fb_client);
+	print_uint(PRINT_ANY, "server", " server %" PRIu64 "\n", st.fb_server);
+	open_json_array("reasons");
+	for (j = 0; j < st.nreasons; j++) {
+		open_json_object(NULL);
+		print_hex(PRINT_ANY, "code", "    reason 0x%08" PRIx64,
+			  st.reasons[j].code);
+		print_string(PRINT_JSON, "reason", NULL,
+			     fback_why(st.reasons[j].code));
+		print_uint(PRINT_ANY, "client", " client %" PRIu64,
+			   st.reasons[j].client);
+		print_uint(PRINT_ANY, "server", " server %" PRIu64,
+			   st.reasons[j].server);
+		print_string(PRINT_FP, NULL, " (%s)\n",
+			     fback_why(st.reasons[j].code));
+		close_json_object();
+	}
+	close_json_array();
+	close_json_object();
+	close_json_object();
 	return EXIT_SUCCESS;
 }
 
@@ -923,39 +866,32 @@ static void sock_print(const struct smc_sock_info *i)
 {
 	char g[20];
 
-	if (opt_json) {
-		jopen('{');
-		jstr("local", i->local);
-		jstr("peer", i->peer);
-		jstr("state", i->state);
-		jstr("mode", i->mode);
-		if (i->has_dmb) {
-			snprintf(g, sizeof(g), "%016" PRIx64, i->gid);
-			jstr("gid", g);
-			snprintf(g, sizeof(g), "%016" PRIx64, i->peer_gid);
-			jstr("peer_gid", g);
-		}
-		if (!strcmp(i->mode, "tcp")) {
-			jhex("fallback_reason", i->reason);
-			jstr("fallback", fback_why(i->reason));
-			jhex("peer_diagnosis", i->peer_diagnosis);
-		}
-		juint("uid", i->uid);
-		juint("inode", i->inode);
-		jclose('}');
-		return;
+	open_json_object(NULL);
+	print_string(PRINT_ANY, "local", "local %s", i->local);
+	print_string(PRINT_ANY, "peer", " peer %s", i->peer);
+	print_string(PRINT_ANY, "state", " state %s", i->state);
+	print_string(PRINT_ANY, "mode", " mode %s", i->mode);
+	if (i->has_dmb) {
+		snprintf(g, sizeof(g), "%016" PRIx64, i->gid);
+		print_string(PRINT_ANY, "gid", " gid %s", g);
+		snprintf(g, sizeof(g), "%016" PRIx64, i->peer_gid);
+		print_string(PRINT_ANY, "peer_gid", " peer_gid %s", g);
 	}
-	printf("local %s peer %s state %s mode %s", i->local, i->peer,
-	       i->state, i->mode);
-	if (i->has_dmb)
-		printf(" gid %016" PRIx64 " peer_gid %016" PRIx64, i->gid, i->peer_gid);
-	if (!strcmp(i->mode, "tcp"))
-		printf(" fallback_reason 0x%08" PRIx32 " (%s) peer_diagnosis 0x%08" PRIx32,
-		       i->reason, fback_why(i->reason), i->peer_diagnosis);
-	printf(" uid %" PRIu32 " inode %" PRIu64 "\n", i->uid, i->inode);
+	if (!strcmp(i->mode, "tcp")) {
+		print_hex(PRINT_ANY, "fallback_reason",
+			  " fallback_reason 0x%08" PRIx64, i->reason);
+		print_string(PRINT_JSON, "fallback", NULL, fback_why(i->reason));
+		print_string(PRINT_FP, NULL, " (%s)", fback_why(i->reason));
+		print_hex(PRINT_ANY, "peer_diagnosis",
+			  " peer_diagnosis 0x%08" PRIx64, i->peer_diagnosis);
+	}
+	print_uint(PRINT_ANY, "uid", " uid %" PRIu64, i->uid);
+	print_uint(PRINT_ANY, "inode", " inode %" PRIu64, i->inode);
+	print_nl();
+	close_json_object();
 }
 
-int cmd_smc_sock(int argc, char **argv)
+static int cmd_smc_sock(int argc, char **argv)
 {
 	struct smc_diag_req req = {
 		.diag_family = AF_SMC,
@@ -971,13 +907,11 @@ int cmd_smc_sock(int argc, char **argv)
 
 	if (want_help(argc, argv))
 		return EXIT_SUCCESS;
-	if (!only_show("sock", argc, argv))
+	if (!only_show("smc sock", argc, argv))
 		return EXIT_USAGE;
 	sk = nl_socket_alloc();
-	if (!sk) {
-		error("out of memory");
-		return EXIT_FAILURE;
-	}
+	if (!sk)
+		oom();
 	rc = nl_connect(sk, NETLINK_SOCK_DIAG);
 	if (rc < 0) {
 		error("cannot open a sock_diag netlink socket: %s", nl_geterror(rc));
@@ -986,10 +920,8 @@ int cmd_smc_sock(int argc, char **argv)
 		return EXIT_FAILURE;
 	}
 	msg = nlmsg_alloc_simple(SOCK_DIAG_BY_FAMILY, NLM_F_DUMP);
-	if (!msg || nlmsg_append(msg, &req, sizeof(req), NLMSG_ALIGNTO) < 0) {
-		error("out of memory");
-		exit(EXIT_FAILURE);
-	}
+	if (!msg || nlmsg_append(msg, &req, sizeof(req), NLMSG_ALIGNTO) < 0)
+		oom();
 	rc = request(msg, parse_sock, &l, &r);
 	nl_socket_free(sk);
 	sk = genl_sk;
@@ -1002,12 +934,10 @@ int cmd_smc_sock(int argc, char **argv)
 		report_err(&r, "smc sock");
 		return EXIT_FAILURE;
 	}
-	if (opt_json)
-		jopen('[');
+	open_json_array(NULL);
 	for (i = 0; i < l.n; i++)
 		sock_print(&l.s[i]);
-	if (opt_json)
-		jclose(']');
+	close_json_array();
 	free(l.s);
 	return EXIT_SUCCESS;
 }
@@ -1065,7 +995,7 @@ static int parse_ueid(struct nl_msg *msg, void *arg)
 	return NL_OK;
 }
 
-int cmd_smc_ueid(int argc, char **argv)
+static int cmd_smc_ueid(int argc, char **argv)
 {
 	char eid[SMC_MAX_EID_LEN + 1];
 	const char *what;
@@ -1083,16 +1013,10 @@ int cmd_smc_ueid(int argc, char **argv)
 		if (smc_request(smc_msg(false, SMC_NETLINK_DUMP_UEID, NLM_F_DUMP),
 				parse_ueid, &l, "smc ueid show"))
 			return EXIT_FAILURE;
-		if (opt_json)
-			jopen('[');
-		for (i = 0; i < l.n; i++) {
-			if (opt_json)
-				jstr(NULL, l.eid[i]);
-			else
-				printf("ueid %s\n", l.eid[i]);
-		}
-		if (opt_json)
-			jclose(']');
+		open_json_array(NULL);
+		for (i = 0; i < l.n; i++)
+			print_string(PRINT_ANY, NULL, "ueid %s\n", l.eid[i]);
+		close_json_array();
 		return EXIT_SUCCESS;
 	}
 	if (matches(argv[0], "add")) {
@@ -1117,10 +1041,8 @@ int cmd_smc_ueid(int argc, char **argv)
 	if (!eid_parse(argv[1], eid))
 		return EXIT_USAGE;
 	msg = smc_msg(false, cmd, 0);
-	if (nla_put(msg, SMC_NLA_EID_TABLE_ENTRY, sizeof(eid), eid) < 0) {
-		error("out of memory");
-		return EXIT_FAILURE;
-	}
+	if (nla_put(msg, SMC_NLA_EID_TABLE_ENTRY, sizeof(eid), eid) < 0)
+		oom();
 	rc = request(msg, NULL, NULL, &r);
 	/* the last one removed: smc says EAGAIN and uses its system EID */
 	if (!rc || (cmd == SMC_NETLINK_REMOVE_UEID && rc == -EAGAIN))
@@ -1208,22 +1130,14 @@ static int parse_pnet(struct nl_msg *msg, void *arg)
 
 static void pnet_print(const struct pnet_entry *e)
 {
-	if (opt_json) {
-		jopen('{');
-		jstr("pnetid", e->id);
-		if (e->eth[0])
-			jstr("eth", e->eth);
-		if (e->dev[0])
-			jstr("smcd", e->dev);
-		jclose('}');
-		return;
-	}
-	printf("pnetid %s", e->id);
+	open_json_object(NULL);
+	print_string(PRINT_ANY, "pnetid", "pnetid %s", e->id);
 	if (e->eth[0])
-		printf(" eth %s", e->eth);
+		print_string(PRINT_ANY, "eth", " eth %s", e->eth);
 	if (e->dev[0])
-		printf(" smcd %s", e->dev);
-	putchar('\n');
+		print_string(PRINT_ANY, "smcd", " smcd %s", e->dev);
+	print_nl();
+	close_json_object();
 }
 
 /* Is @name a device smc can take for a PNET ID (an SMC-D or RDMA device)? */
@@ -1248,7 +1162,7 @@ static bool smcd_dev_known(const char *name)
 	return found;
 }
 
-int cmd_smc_pnet(int argc, char **argv)
+static int cmd_smc_pnet(int argc, char **argv)
 {
 	char id[PNETID_LEN + 1];
 	struct nl_msg *msg;
@@ -1263,12 +1177,10 @@ int cmd_smc_pnet(int argc, char **argv)
 		if (smc_request(smc_msg(true, SMC_PNETID_GET, NLM_F_DUMP),
 				parse_pnet, &l, "smc pnet show"))
 			return EXIT_FAILURE;
-		if (opt_json)
-			jopen('[');
+		open_json_array(NULL);
 		for (i = 0; i < l.n; i++)
 			pnet_print(&l.e[i]);
-		if (opt_json)
-			jclose(']');
+		close_json_array();
 		free(l.e);
 		return EXIT_SUCCESS;
 	}
@@ -1287,10 +1199,8 @@ int cmd_smc_pnet(int argc, char **argv)
 		if (!pnetid_parse(argv[1], id))
 			return EXIT_USAGE;
 		msg = smc_msg(true, SMC_PNETID_DEL, 0);
-		if (nla_put_string(msg, SMC_PNETID_NAME, id) < 0) {
-			error("out of memory");
-			return EXIT_FAILURE;
-		}
+		if (nla_put_string(msg, SMC_PNETID_NAME, id) < 0)
+			oom();
 		return smc_request(msg, NULL, NULL, "smc pnet del");
 	}
 	if (!matches(argv[0], "add"))
@@ -1323,9 +1233,51 @@ int cmd_smc_pnet(int argc, char **argv)
 	if (nla_put_string(msg, SMC_PNETID_NAME, id) < 0 ||
 	    nla_put_string(msg, eth ? SMC_PNETID_ETHNAME : SMC_PNETID_IBNAME,
 			   argv[3]) < 0 ||
-	    (!eth && nla_put_u8(msg, SMC_PNETID_IBPORT, 1) < 0)) {
-		error("out of memory");
-		return EXIT_FAILURE;
-	}
+	    (!eth && nla_put_u8(msg, SMC_PNETID_IBPORT, 1) < 0))
+		oom();
 	return smc_request(msg, NULL, NULL, "smc pnet add");
 }
+
+/*
+ * The commands with verbs of their own (ueid, seid, pnet) have one entry
+ * per verb, all with the same handler, which parses the verb.
+ */
+const struct dibsctl_obj smc_obj = {
+	"smc", (const struct dibsctl_cmd[]) {
+		{ "info", "", "[-j [-p]]",
+		  "smc version, v2 capability, system EID", cmd_smc_info },
+		{ "device", "[show]", "[-j [-p]]",
+		  "the SMC-D devices smc uses", cmd_smc_dev },
+		{ "lgr", "[show]", "[-j [-p]]",
+		  "SMC-D link groups", cmd_smc_lgr },
+		{ "stats", "[show]", "[-j [-p]]",
+		  "SMC-D counters, TCP fallbacks and why", cmd_smc_stats },
+		{ "sock", "[show]", "[-j [-p]]",
+		  "SMC sockets: SMC-D or TCP fallback, and why", cmd_smc_sock },
+		{ "ueid", "show", "[-j [-p]]",
+		  "user EIDs (SMC-Dv2)", cmd_smc_ueid },
+		{ "ueid", "add EID", "",
+		  "add a user EID", cmd_smc_ueid },
+		{ "ueid", "del EID", "",
+		  "remove a user EID", cmd_smc_ueid },
+		{ "ueid", "flush", "",
+		  "remove every user EID", cmd_smc_ueid },
+		{ "seid", "show", "[-j [-p]]",
+		  "the system EID and whether smc uses it", cmd_smc_seid },
+		{ "seid", "enable", "",
+		  "use the system EID (s390 kernels only)", cmd_smc_seid },
+		{ "seid", "disable", "",
+		  "stop using it (s390; needs a user EID)", cmd_smc_seid },
+		{ "pnet", "show", "[-j [-p]]",
+		  "the PNET table of this namespace (SMC-Dv1)", cmd_smc_pnet },
+		{ "pnet", "add PNETID eth IFNAME", "",
+		  "give a network interface a PNET ID", cmd_smc_pnet },
+		{ "pnet", "add PNETID smcd DEV", "",
+		  "give an SMC-D device a PNET ID", cmd_smc_pnet },
+		{ "pnet", "del PNETID", "",
+		  "remove a PNET ID's entries", cmd_smc_pnet },
+		{ "pnet", "flush", "",
+		  "empty the PNET table", cmd_smc_pnet },
+		{ 0 }
+	}
+};

@@ -17,9 +17,9 @@
 #
 # Uses scripts/vm's globals and functions (BUILD, FL, KVER, KIMAGE,
 # ACCEL_USED, qemu_base, count_ktap, eval_guest, host_case, klog_bad,
-# culprit_tests), sets G_STATUS and H_N for them, and adds to
-# T_PASS/T_FAIL/T_SKIP.
-# shellcheck disable=SC2034 # G_STATUS, H_N: read by scripts/vm's functions
+# culprit_tests; ktap_plan of selftests/lib/ktap.sh), sets G_STATUS for
+# them, and adds to KTAP_PASS/KTAP_FAIL/KTAP_SKIP.
+# shellcheck disable=SC2034 # G_STATUS: read by scripts/vm's functions
 
 # MULTI=1: 0 leaves the multi-guest phase out.  MULTI_MEM (1024) and
 # MULTI_SMP (SMP) for each guest.
@@ -136,9 +136,7 @@ multi_group() {
 		"$dir/result.json" 2> /dev/null || echo 0)
 
 	echo "# host checks ($fl, multi-guest $group)"
-	echo "TAP version 13"
-	echo "1..$((1 + 2 * n))"
-	H_N=0
+	ktap_plan $((1 + 2 * n))
 	if [ "$started" = 1 ]; then
 		host_case OK "$fl multi $group: dibs-ivshmem-server, network hub and $n guests started"
 	else
@@ -179,9 +177,9 @@ multi_group() {
 				host_case OK "$fl multi $group: guest $r ran to the end and powered off"
 			fi
 		fi
-		T_PASS=$((T_PASS + E_PASS))
-		T_FAIL=$((T_FAIL + E_FAIL))
-		T_SKIP=$((T_SKIP + E_SKIP))
+		KTAP_PASS=$((KTAP_PASS + E_PASS))
+		KTAP_FAIL=$((KTAP_FAIL + E_FAIL))
+		KTAP_SKIP=$((KTAP_SKIP + E_SKIP))
 		if [[ $E_REASONS == *"kernel log"* ]]; then
 			host_case FAIL "$fl multi $group: guest $r kernel log clean" "no WARNING/BUG/Oops/lockdep/KASAN/UBSAN/kmemleak lines"
 		else
@@ -198,8 +196,7 @@ multi_phase() {
 	MULTI_SERVER=$BUILD/$fl/src/dibs-ivshmem-server/dibs-ivshmem-server
 	if ! make -C "$BUILD/$fl/src/dibs-ivshmem-server" -s > "$BUILD/$fl/logs/build-server.log" 2>&1; then
 		echo "# dibs-ivshmem-server does not build (build/$fl/logs/build-server.log)"
-		H_N=0
-		echo "1..1"
+		ktap_plan 1
 		host_case FAIL "$fl multi: build dibs-ivshmem-server" "see build/$fl/logs/build-server.log"
 		return
 	fi

@@ -32,6 +32,8 @@
 #include <linux/string.h>
 #include <linux/vmalloc.h>
 
+#include "ktap_kmod.h"
+
 static unsigned int ms = 500;
 module_param(ms, uint, 0444);
 MODULE_PARM_DESC(ms, "milliseconds per round and side (20..10000, default 500)");
@@ -47,8 +49,6 @@ MODULE_PARM_DESC(live, "live DMBs for the second register rate (default 4000)");
 static int run_id;
 module_param(run_id, int, 0444);
 MODULE_PARM_DESC(run_id, "tag of the KTAP markers in the kernel log");
-
-#define ktap(fmt, ...)	pr_info("ktap: " fmt "\n", ##__VA_ARGS__)
 
 #define DB_BUF_LEN	SZ_1M
 
@@ -232,16 +232,16 @@ static int db_throughput(struct dibs_dmb *dmb, const u8 *src, u32 size)
 				     max(db_mbps(&m1), 1ULL));
 	}
 	if (rc) {
-		pr_err("ktap: # move_data of %u bytes: %d\n", size, rc);
+		ktap_err("move_data of %u bytes: %d", size, rc);
 		kfree(ratio);
 		return rc;
 	}
 	sort(ratio, slices, sizeof(*ratio), db_cmp_u32, NULL);
 	mem_mbps = db_mbps(&mem);
 	mv_mbps = db_mbps(&mv);
-	ktap("# %7u B writes: memcpy %llu MB/s, move_data %llu MB/s, ratio %u%% (median of %llu slice pairs; of the totals %llu%%)",
-	     size, mem_mbps, mv_mbps, (ratio[slices / 2] + 5) / 10, slices,
-	     div64_u64(mv_mbps * 100, max(mem_mbps, 1ULL)));
+	ktap_diag("%7u B writes: memcpy %llu MB/s, move_data %llu MB/s, ratio %u%% (median of %llu slice pairs; of the totals %llu%%)",
+		  size, mem_mbps, mv_mbps, (ratio[slices / 2] + 5) / 10, slices,
+		  div64_u64(mv_mbps * 100, max(mem_mbps, 1ULL)));
 	kfree(ratio);
 	return 0;
 }
@@ -279,7 +279,7 @@ static int db_unregister_bg(struct dibs_dmb *bg, unsigned int n)
 		int err = db_own->ops->unregister_dmb(db_own, &bg[i]);
 
 		if (err) {
-			pr_err("ktap: # unregister background DMB: %d\n", err);
+			ktap_err("unregister background DMB: %d", err);
 			rc = rc ?: err;
 		}
 		if (!(i & 63))
@@ -304,8 +304,8 @@ static int db_reg_bench(bool *skipped)
 
 	*skipped = false;
 	if (live < 2 || live > db_own->ops->max_dmbs()) {
-		ktap("# %u live DMBs do not fit (max_dmbs %d)", live,
-		     db_own->ops->max_dmbs());
+		ktap_diag("%u live DMBs do not fit (max_dmbs %d)", live,
+			  db_own->ops->max_dmbs());
 		*skipped = true;
 		return 0;
 	}
@@ -323,8 +323,7 @@ static int db_reg_bench(bool *skipped)
 		for (nbg = 0; nbg < live - 1; nbg++) {
 			rc = db_register(&bg[nbg], PAGE_SIZE);
 			if (rc) {
-				pr_err("ktap: # background DMB %u: %d\n", nbg,
-				       rc);
+				ktap_err("background DMB %u: %d", nbg, rc);
 				break;
 			}
 			if (!(nbg & 63))
@@ -343,15 +342,15 @@ static int db_reg_bench(bool *skipped)
 	}
 	kvfree(bg);
 	if (rc) {
-		pr_err("ktap: # register/unregister: %d\n", rc);
+		ktap_err("register/unregister: %d", rc);
 		return rc;
 	}
 	rate1 = db_per_sec(&one);
 	rate_n = db_per_sec(&many);
 	sort(ratio, rounds, sizeof(*ratio), db_cmp_u32, NULL);
-	ktap("# register+unregister: %llu/s with 1 live DMB, %llu/s with %u live DMBs, ratio %u%% (median of %u rounds; of the totals %llu%%)",
-	     rate1, rate_n, live, (ratio[rounds / 2] + 5) / 10, rounds,
-	     div64_u64(rate_n * 100, max(rate1, 1ULL)));
+	ktap_diag("register+unregister: %llu/s with 1 live DMB, %llu/s with %u live DMBs, ratio %u%% (median of %u rounds; of the totals %llu%%)",
+		  rate1, rate_n, live, (ratio[rounds / 2] + 5) / 10, rounds,
+		  div64_u64(rate_n * 100, max(rate1, 1ULL)));
 	return 0;
 }
 
@@ -360,17 +359,16 @@ static int __init dibs_bench_init(void)
 	static const u32 sizes[] = { SZ_4K, SZ_64K, SZ_1M };
 	bool own = false, wr = false, reg = false, skipped;
 	struct dibs_dmb dmb = {};
-	int rc, i, fail = 0;
 	u8 *src = NULL;
+	struct ktap kt;
+	int rc, i;
 
 	if (ms < 20 || ms > 10000 || rounds < 1 || rounds > 20) {
 		pr_err("bad parameters\n");
 		return -EINVAL;
 	}
 	WRITE_ONCE(db_memcpy, memcpy);
-	pr_info("ktap-begin run=%d\n", run_id);
-	ktap("KTAP version 1");
-	ktap("1..%zu", ARRAY_SIZE(sizes) + 1);
+	ktap_begin(&kt, run_id, ARRAY_SIZE(sizes) + 1);
 
 	rc = dibs_register_client(&db_client);
 	if (rc)
@@ -397,29 +395,26 @@ static int __init dibs_bench_init(void)
 	rc = db_register(&dmb, DB_BUF_LEN);
 	if (rc)
 		goto setup_failed;
-	ktap("# %u x %u ms per figure, sides alternating", rounds, ms);
+	ktap_diag("%u x %u ms per figure, sides alternating", rounds, ms);
 	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
 		rc = db_throughput(&dmb, src, sizes[i]);
-		ktap("%sok %d move_data_vs_memcpy_%uk", rc ? "not " : "", i + 1,
-		     sizes[i] / SZ_1K);
-		fail += !!rc;
+		ktap_result(&kt, !rc, "move_data_vs_memcpy_%uk",
+			    sizes[i] / SZ_1K);
 	}
 	rc = db_own->ops->unregister_dmb(db_own, &dmb);
-	if (rc) {
-		pr_err("ktap: # unregister: %d\n", rc);
-		fail++;
-	}
+	if (rc)
+		ktap_err("unregister: %d", rc);
 	rc = db_reg_bench(&skipped);
-	ktap("%sok %zu register_unregister_rate%s", rc ? "not " : "",
-	     ARRAY_SIZE(sizes) + 1, skipped ? " # SKIP max_dmbs too small" : "");
-	fail += !!rc;
+	if (skipped)
+		ktap_skip(&kt, "max_dmbs too small", "register_unregister_rate");
+	else
+		ktap_result(&kt, !rc, "register_unregister_rate");
 	goto out;
 
 setup_failed:
-	pr_err("ktap: # setup failed: %d\n", rc);
-	for (i = 0; i <= ARRAY_SIZE(sizes); i++)
-		ktap("not ok %d setup", i + 1);
-	fail++;
+	ktap_err("setup failed: %d", rc);
+	while (kt.n < kt.planned)
+		ktap_result(&kt, false, "setup");
 out:
 	vfree(src);
 	if (own && dibs_kind_dev_del("dbench0", NULL))
@@ -430,7 +425,7 @@ out:
 		pr_err("cannot unregister the client\n");
 		__module_get(THIS_MODULE);
 	}
-	pr_info("ktap-end run=%d fail=%d\n", run_id, fail);
+	ktap_end(&kt);
 	return 0;
 }
 

@@ -37,6 +37,8 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 
+#include "ktap_kmod.h"
+
 static unsigned int duration = 30;
 module_param(duration, uint, 0444);
 MODULE_PARM_DESC(duration, "seconds of traffic (1..3600, default 30)");
@@ -56,8 +58,6 @@ MODULE_PARM_DESC(run_id, "tag of the KTAP markers in the kernel log");
 #define DS_MAX_WRITERS	16
 #define DS_VSLOTS	8	/* DMBs on the device that comes and goes */
 #define DS_DMB_LEN	8192
-
-#define ktap(fmt, ...)	pr_info("ktap: " fmt "\n", ##__VA_ARGS__)
 
 struct ds_slot {
 	struct dibs_dmb dmb;
@@ -81,7 +81,7 @@ static atomic_t ds_att_ok, ds_att_stale, ds_att_bad, ds_att_overwritten;
 static void ds_bad_att(const char *what, int rc)
 {
 	if (atomic_inc_return(&ds_att_bad) <= 5)
-		pr_err("ktap: # %s: unexpected %d\n", what, rc);
+		ktap_err("%s: unexpected %d", what, rc);
 }
 
 /* The writers write 0xa5; anything else in a byte we set is a bug. */
@@ -93,7 +93,7 @@ static bool ds_wrote(const u8 *p, u32 r)
 static void ds_bad_rc(const char *what, int rc)
 {
 	if (atomic_inc_return(&ds_bad) <= 5)
-		pr_err("ktap: # %s: unexpected %d\n", what, rc);
+		ktap_err("%s: unexpected %d", what, rc);
 }
 
 static void ds_add_dev(struct dibs_dev *dev)
@@ -121,8 +121,8 @@ static void ds_vol_unregister(struct dibs_dev *dev)
 		rc = dev->ops->unregister_dmb(dev, &ds_vslots[i].dmb);
 		if (rc) {
 			atomic_inc(&ds_cycle_bad);
-			pr_err("ktap: # unregister_dmb on %s: %d\n",
-			       dev_name(&dev->dev), rc);
+			ktap_err("unregister_dmb on %s: %d",
+				 dev_name(&dev->dev), rc);
 		}
 	}
 }
@@ -180,8 +180,8 @@ static atomic_t ds_c2_cycles, ds_c2_bad;
 static void ds_c2_bad_msg(const char *what, struct dibs_dev *dev)
 {
 	if (atomic_inc_return(&ds_c2_bad) <= 5)
-		pr_err("ktap: # client churn: %s %s\n", what,
-		       dev ? dev_name(&dev->dev) : "");
+		ktap_err("client churn: %s %s", what,
+			 dev ? dev_name(&dev->dev) : "");
 }
 
 static int ds_c2_find(struct dibs_dev *dev)
@@ -250,8 +250,7 @@ static int ds_client_churn_fn(void *arg)
 		rc = dibs_register_client(&ds_c2);
 		if (rc) {
 			if (atomic_inc_return(&ds_c2_bad) <= 5)
-				pr_err("ktap: # client churn: register: %d\n",
-				       rc);
+				ktap_err("client churn: register: %d", rc);
 			schedule_timeout_interruptible(HZ / 10);
 			continue;
 		}
@@ -260,8 +259,7 @@ static int ds_client_churn_fn(void *arg)
 		if (rc) {
 			/* cannot go on without our client back */
 			if (atomic_inc_return(&ds_c2_bad) <= 5)
-				pr_err("ktap: # client churn: unregister: %d\n",
-				       rc);
+				ktap_err("client churn: unregister: %d", rc);
 			__module_get(THIS_MODULE);
 			break;
 		}
@@ -432,14 +430,14 @@ static int ds_churn_fn(void *arg)
 			WRITE_ONCE(s->tok, 0);
 			rc = ds_own->ops->unregister_dmb(ds_own, &s->dmb);
 			if (rc && atomic_inc_return(&ds_churn_bad) <= 5)
-				pr_err("ktap: # churn unregister: %d\n", rc);
+				ktap_err("churn unregister: %d", rc);
 		}
 		rc = ds_register(ds_own, s);
 		if (rc == -ENOMEM) {
 			atomic_inc(&ds_nomem);
 		} else if (rc) {
 			if (atomic_inc_return(&ds_churn_bad) <= 5)
-				pr_err("ktap: # churn register: %d\n", rc);
+				ktap_err("churn register: %d", rc);
 		} else {
 			atomic_inc(&ds_churn);
 		}
@@ -458,7 +456,7 @@ static int ds_remover_fn(void *arg)
 		rc = dibs_kind_dev_new("lo", "dstr2", NULL, 0, NULL);
 		if (rc) {
 			if (atomic_inc_return(&ds_cycle_bad) <= 5)
-				pr_err("ktap: # create dstr2: %d\n", rc);
+				ktap_err("create dstr2: %d", rc);
 			schedule_timeout_interruptible(HZ / 10);
 			continue;
 		}
@@ -469,7 +467,7 @@ static int ds_remover_fn(void *arg)
 			rc = ds_register(dev, &ds_vslots[i]);
 			if (rc && rc != -ENOMEM &&
 			    atomic_inc_return(&ds_cycle_bad) <= 5)
-				pr_err("ktap: # register on dstr2: %d\n", rc);
+				ktap_err("register on dstr2: %d", rc);
 		}
 		mutex_unlock(&ds_lock);
 		if (!dev)
@@ -480,7 +478,7 @@ static int ds_remover_fn(void *arg)
 		rc = dibs_kind_dev_del("dstr2", NULL);
 		if (rc) {
 			if (atomic_inc_return(&ds_cycle_bad) <= 5)
-				pr_err("ktap: # delete dstr2: %d\n", rc);
+				ktap_err("delete dstr2: %d", rc);
 			schedule_timeout_interruptible(HZ / 10);
 			continue;
 		}
@@ -497,6 +495,7 @@ static int __init dibs_stress_init(void)
 	unsigned int i, nw = 0;
 	unsigned long end;
 	int rc, setup = 0, clean = 0;
+	struct ktap kt;
 
 	if (duration < 1 || duration > 3600 || writers < 1 ||
 	    writers > DS_MAX_WRITERS || slots < 1 || slots > 1024) {
@@ -507,13 +506,11 @@ static int __init dibs_stress_init(void)
 	if (!ds_slots)
 		return -ENOMEM;
 
-	pr_info("ktap-begin run=%d\n", run_id);
-	ktap("KTAP version 1");
-	ktap("1..7");
+	ktap_begin(&kt, run_id, 7);
 
 	rc = dibs_register_client(&ds_client);
 	if (rc) {
-		pr_err("ktap: # register client: %d\n", rc);
+		ktap_err("register client: %d", rc);
 		setup++;
 		goto report;
 	}
@@ -526,14 +523,14 @@ static int __init dibs_stress_init(void)
 	ds_own = ds_find("dstr0");
 	ds_wr = ds_find("dstr1");
 	if (rc || !ds_own || !ds_wr) {
-		pr_err("ktap: # create dstr0/dstr1: %d\n", rc);
+		ktap_err("create dstr0/dstr1: %d", rc);
 		setup++;
 		goto report;
 	}
 	for (i = 0; i < slots; i++) {
 		rc = ds_register(ds_own, &ds_slots[i]);
 		if (rc) {
-			pr_err("ktap: # register DMB %u: %d\n", i, rc);
+			ktap_err("register DMB %u: %d", i, rc);
 			setup++;
 			goto report;
 		}
@@ -542,14 +539,14 @@ static int __init dibs_stress_init(void)
 	for (nw = 0; nw < writers; nw++) {
 		wr[nw] = kthread_run(ds_writer_fn, NULL, "dibs_stress_w%u", nw);
 		if (IS_ERR(wr[nw])) {
-			pr_err("ktap: # writer thread: %ld\n", PTR_ERR(wr[nw]));
+			ktap_err("writer thread: %ld", PTR_ERR(wr[nw]));
 			setup++;
 			goto stop;
 		}
 	}
 	churn = kthread_run(ds_churn_fn, NULL, "dibs_stress_churn");
 	if (IS_ERR(churn)) {
-		pr_err("ktap: # churn thread: %ld\n", PTR_ERR(churn));
+		ktap_err("churn thread: %ld", PTR_ERR(churn));
 		churn = NULL;
 		setup++;
 		goto stop;
@@ -558,8 +555,7 @@ static int __init dibs_stress_init(void)
 	    ds_wr->ops->support_mmapped_rdmb(ds_wr)) {
 		attacher = kthread_run(ds_attacher_fn, NULL, "dibs_stress_att");
 		if (IS_ERR(attacher)) {
-			pr_err("ktap: # attacher thread: %ld\n",
-			       PTR_ERR(attacher));
+			ktap_err("attacher thread: %ld", PTR_ERR(attacher));
 			attacher = NULL;
 			setup++;
 			goto stop;
@@ -567,14 +563,14 @@ static int __init dibs_stress_init(void)
 	}
 	cchurn = kthread_run(ds_client_churn_fn, NULL, "dibs_stress_cl");
 	if (IS_ERR(cchurn)) {
-		pr_err("ktap: # client churn thread: %ld\n", PTR_ERR(cchurn));
+		ktap_err("client churn thread: %ld", PTR_ERR(cchurn));
 		cchurn = NULL;
 		setup++;
 		goto stop;
 	}
 	remover = kthread_run(ds_remover_fn, NULL, "dibs_stress_rm");
 	if (IS_ERR(remover)) {
-		pr_err("ktap: # remover thread: %ld\n", PTR_ERR(remover));
+		ktap_err("remover thread: %ld", PTR_ERR(remover));
 		remover = NULL;
 		setup++;
 		goto stop;
@@ -602,7 +598,7 @@ report:
 		ds_slots[i].tok = 0;
 		rc = ds_own->ops->unregister_dmb(ds_own, &ds_slots[i].dmb);
 		if (rc) {
-			pr_err("ktap: # cleanup unregister: %d\n", rc);
+			ktap_err("cleanup unregister: %d", rc);
 			clean++;
 		}
 	}
@@ -611,7 +607,7 @@ report:
 	if (wrd && dibs_kind_dev_del("dstr1", NULL))
 		clean++;
 	if (ds_vol) {
-		pr_err("ktap: # dstr2 still exists\n");
+		ktap_err("dstr2 still exists");
 		clean++;
 		if (dibs_kind_dev_del("dstr2", NULL))
 			clean++;
@@ -620,7 +616,7 @@ report:
 		rc = dibs_unregister_client(&ds_client);
 		if (rc) {
 			/* cannot unload safely now; keep our ops alive */
-			pr_err("ktap: # unregister client: %d\n", rc);
+			ktap_err("unregister client: %d", rc);
 			__module_get(THIS_MODULE);
 			clean++;
 		}
@@ -628,44 +624,42 @@ report:
 	kfree(ds_slots);
 	ds_slots = NULL;
 
-	ktap("%sok 1 setup", setup ? "not " : "");
-	ktap("# writes: %d ok (%d into dstr2), %d stale token, %d rejected as expected, %d unexpected, %d signals",
-	     atomic_read(&ds_ok), atomic_read(&ds_vol_ok),
-	     atomic_read(&ds_stale), atomic_read(&ds_rejected),
-	     atomic_read(&ds_bad), atomic_read(&ds_irqs));
-	ktap("%sok 2 move_data_under_churn",
-	     !setup && atomic_read(&ds_ok) > 0 && !atomic_read(&ds_bad) &&
-	     atomic_read(&ds_rejected) > 0 && atomic_read(&ds_irqs) > 0 &&
-	     !atomic_read(&ds_bad_mask) ? "" : "not ");
-	ktap("# churn: %d re-registrations, %d failed, %d -ENOMEM",
-	     atomic_read(&ds_churn), atomic_read(&ds_churn_bad),
-	     atomic_read(&ds_nomem));
-	ktap("%sok 3 unregister_register_churn",
-	     !setup && atomic_read(&ds_churn) > 0 &&
-	     !atomic_read(&ds_churn_bad) ? "" : "not ");
-	ktap("# device removal: %d cycles, %d failures",
-	     atomic_read(&ds_cycles), atomic_read(&ds_cycle_bad));
-	ktap("%sok 4 device_removal_under_traffic",
-	     !setup && atomic_read(&ds_cycles) > 0 &&
-	     !atomic_read(&ds_cycle_bad) && atomic_read(&ds_vol_ok) > 0 ?
-	     "" : "not ");
-	ktap("# attach: %d attach+detach, %d stale token, %d failures, %d bytes changed by others",
-	     atomic_read(&ds_att_ok), atomic_read(&ds_att_stale),
-	     atomic_read(&ds_att_bad), atomic_read(&ds_att_overwritten));
+	ktap_result(&kt, !setup, "setup");
+	ktap_diag("writes: %d ok (%d into dstr2), %d stale token, %d rejected as expected, %d unexpected, %d signals",
+		  atomic_read(&ds_ok), atomic_read(&ds_vol_ok),
+		  atomic_read(&ds_stale), atomic_read(&ds_rejected),
+		  atomic_read(&ds_bad), atomic_read(&ds_irqs));
+	ktap_result(&kt, !setup && atomic_read(&ds_ok) > 0 &&
+		    !atomic_read(&ds_bad) && atomic_read(&ds_rejected) > 0 &&
+		    atomic_read(&ds_irqs) > 0 && !atomic_read(&ds_bad_mask),
+		    "move_data_under_churn");
+	ktap_diag("churn: %d re-registrations, %d failed, %d -ENOMEM",
+		  atomic_read(&ds_churn), atomic_read(&ds_churn_bad),
+		  atomic_read(&ds_nomem));
+	ktap_result(&kt, !setup && atomic_read(&ds_churn) > 0 &&
+		    !atomic_read(&ds_churn_bad), "unregister_register_churn");
+	ktap_diag("device removal: %d cycles, %d failures",
+		  atomic_read(&ds_cycles), atomic_read(&ds_cycle_bad));
+	ktap_result(&kt, !setup && atomic_read(&ds_cycles) > 0 &&
+		    !atomic_read(&ds_cycle_bad) && atomic_read(&ds_vol_ok) > 0,
+		    "device_removal_under_traffic");
+	ktap_diag("attach: %d attach+detach, %d stale token, %d failures, %d bytes changed by others",
+		  atomic_read(&ds_att_ok), atomic_read(&ds_att_stale),
+		  atomic_read(&ds_att_bad), atomic_read(&ds_att_overwritten));
 	if (!attacher && !setup)
-		ktap("ok 5 attach_detach_under_churn # SKIP no attach_dmb");
+		ktap_skip(&kt, "no attach_dmb", "attach_detach_under_churn");
 	else
-		ktap("%sok 5 attach_detach_under_churn",
-		     !setup && atomic_read(&ds_att_ok) > 0 &&
-		     !atomic_read(&ds_att_bad) &&
-		     !atomic_read(&ds_att_overwritten) ? "" : "not ");
-	ktap("# client churn: %d register+unregister cycles, %d failures",
-	     atomic_read(&ds_c2_cycles), atomic_read(&ds_c2_bad));
-	ktap("%sok 6 client_churn_under_device_removal",
-	     !setup && atomic_read(&ds_c2_cycles) > 0 &&
-	     !atomic_read(&ds_c2_bad) ? "" : "not ");
-	ktap("%sok 7 cleanup", clean ? "not " : "");
-	pr_info("ktap-end run=%d\n", run_id);
+		ktap_result(&kt, !setup && atomic_read(&ds_att_ok) > 0 &&
+			    !atomic_read(&ds_att_bad) &&
+			    !atomic_read(&ds_att_overwritten),
+			    "attach_detach_under_churn");
+	ktap_diag("client churn: %d register+unregister cycles, %d failures",
+		  atomic_read(&ds_c2_cycles), atomic_read(&ds_c2_bad));
+	ktap_result(&kt, !setup && atomic_read(&ds_c2_cycles) > 0 &&
+		    !atomic_read(&ds_c2_bad),
+		    "client_churn_under_device_removal");
+	ktap_result(&kt, !clean, "cleanup");
+	ktap_end(&kt);
 	return 0;
 }
 

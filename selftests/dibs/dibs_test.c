@@ -46,6 +46,7 @@
 #include <linux/uuid.h>
 
 #include "dibs_lo.h"	/* DIBS_LO_FABRIC */
+#include "ktap_kmod.h"
 
 static int run_id;
 module_param(run_id, int, 0444);
@@ -54,8 +55,6 @@ MODULE_PARM_DESC(run_id, "tag of the KTAP markers in the kernel log");
 #define DT_MAX_ENOSPC	1024	/* test -ENOSPC only up to this max_dmbs */
 #define DT_SKIP		1
 
-#define ktap(fmt, ...)	pr_info("ktap: " fmt "\n", ##__VA_ARGS__)
-
 /* Failed checks count into dt_fails; the test runner turns them into not ok. */
 static int dt_fails;
 
@@ -63,8 +62,8 @@ static int dt_fails;
 	do {								\
 		if (!(cond)) {						\
 			dt_fails++;					\
-			pr_err("ktap: # %s:%d: " fmt "\n", __func__,	\
-			       __LINE__, ##__VA_ARGS__);		\
+			ktap_err("%s:%d: " fmt, __func__, __LINE__,	\
+				 ##__VA_ARGS__);			\
 		}							\
 	} while (0)
 
@@ -427,8 +426,7 @@ static int dt_unreg(struct dt_client *c, struct dt_dmbrec *m)
 
 	rc = m->dev->ops->unregister_dmb(m->dev, &m->dmb);
 	if (rc) {
-		pr_err("ktap: # unregister_dmb(%llx) failed: %d\n",
-		       m->dmb.dmb_tok, rc);
+		ktap_err("unregister_dmb(%llx) failed: %d", m->dmb.dmb_tok, rc);
 		return rc;	/* stays on the list; cleanup retries */
 	}
 	mutex_lock(&c->lock);
@@ -548,7 +546,7 @@ static bool dt_need(bool ok, const char *func, const char *what)
 {
 	if (!ok) {
 		dt_fails++;
-		pr_err("ktap: # %s: fixture missing: %s\n", func, what);
+		ktap_err("%s: fixture missing: %s", func, what);
 	}
 	return ok;
 }
@@ -560,8 +558,7 @@ static bool dt_reg_failed(struct dt_dmbrec *m, const char *func, int line)
 	if (!IS_ERR(m))
 		return false;
 	dt_fails++;
-	pr_err("ktap: # %s:%d: register_dmb failed: %ld\n", func, line,
-	       PTR_ERR(m));
+	ktap_err("%s:%d: register_dmb failed: %ld", func, line, PTR_ERR(m));
 	return true;
 }
 
@@ -612,7 +609,7 @@ static int t_dev_new_auto_name(void)
 	       "fabric id %#x", d0->ops->get_fabric_id(d0));
 	dt_max = d0->ops->max_dmbs();
 	EXPECT(dt_max >= 8, "max_dmbs() %d, need at least 8", dt_max);
-	ktap("# %s created, max_dmbs %d", d0_name, dt_max);
+	ktap_diag("%s created, max_dmbs %d", d0_name, dt_max);
 	return 0;
 }
 
@@ -711,7 +708,7 @@ static int t_max_clients(void)
 	}
 	EXPECT(rc == -ENOSPC, "client %d: %d, expected -ENOSPC", n + 3, rc);
 	EXPECT(n <= MAX_DIBS_CLIENTS - 2, "%d more clients registered", n);
-	ktap("# %d more clients fitted", n);
+	ktap_diag("%d more clients fitted", n);
 	for (i = 0; i < n; i++) {
 		rc = dibs_unregister_client(&dummy[i]);
 		EXPECT(rc == 0, "unregister dummy %d: %d", i, rc);
@@ -800,7 +797,7 @@ static int t_register_dmb(void)
 		dt_unreg(&dt_a, m3);
 	big = dt_reg(&dt_a, d0, d1, SZ_4M, 0);
 	if (dt_err(big) == -ENOMEM)
-		ktap("# 4 MiB DMB: -ENOMEM, tolerated");
+		ktap_diag("4 MiB DMB: -ENOMEM, tolerated");
 	else
 		EXPECT(!IS_ERR(big), "4 MiB DMB: %ld", dt_err(big));
 	if (!IS_ERR(big)) {
@@ -1261,7 +1258,7 @@ static int t_signal_event(void)
 	if (!NEED(dlo && d0 && d1 && dt_b.registered))
 		return 0;
 	if (!d1->ops->signal_event) {
-		ktap("# no signal_event");
+		ktap_diag("no signal_event");
 		return DT_SKIP;
 	}
 	dt_irq_reset(&dt_a);
@@ -1571,8 +1568,8 @@ static int t_enospc(void)
 	if (!NEED(d0 && d1 && dt_max))
 		return 0;
 	if (dt_max > DT_MAX_ENOSPC) {
-		ktap("# max_dmbs %d too large, load dibs_lo with max_dmbs=16",
-		     dt_max);
+		ktap_diag("max_dmbs %d too large, load dibs_lo with max_dmbs=16",
+			  dt_max);
 		return DT_SKIP;
 	}
 	used = dt_in_use(d0);
@@ -1838,8 +1835,8 @@ static int t_dev_del_under_traffic(void)
 	       "only %d writes failed after the deletion",
 	       atomic_read(&w.einval));
 	kthread_stop(task);
-	ktap("# %d writes before, %d after the deletion", atomic_read(&w.ok),
-	     atomic_read(&w.einval));
+	ktap_diag("%d writes before, %d after the deletion", atomic_read(&w.ok),
+		  atomic_read(&w.einval));
 	EXPECT(!atomic_read(&w.other), "%d writes failed with %d",
 	       atomic_read(&w.other), w.other_rc);
 	EXPECT(!atomic_read(&w.ok_after_einval),
@@ -2073,14 +2070,13 @@ MODULE_PARM_DESC(cleanup, "write 1: remove the devices, DMBs and clients (then r
 
 static int __init dibs_test_init(void)
 {
-	int i, rc, pass = 0, fail = 0, skip = 0;
+	struct ktap kt;
+	int i, rc;
 
 	dt_client_init(&dt_a, "dibs_test_a", &dt_a_ops);
 	dt_client_init(&dt_b, "dibs_test_b", &dt_b_ops);
 
-	pr_info("ktap-begin run=%d\n", run_id);
-	ktap("KTAP version 1");
-	ktap("1..%zu", ARRAY_SIZE(dt_cases));
+	ktap_begin(&kt, run_id, ARRAY_SIZE(dt_cases));
 	for (i = 0; i < ARRAY_SIZE(dt_cases); i++) {
 		dt_fails = 0;
 		if (dt_a.registered)
@@ -2088,19 +2084,12 @@ static int __init dibs_test_init(void)
 		if (dt_b.registered)
 			dt_irq_reset(&dt_b);
 		rc = dt_cases[i].fn();
-		if (rc == DT_SKIP && !dt_fails) {
-			ktap("ok %d %s # SKIP", i + 1, dt_cases[i].name);
-			skip++;
-		} else if (dt_fails) {
-			ktap("not ok %d %s", i + 1, dt_cases[i].name);
-			fail++;
-		} else {
-			ktap("ok %d %s", i + 1, dt_cases[i].name);
-			pass++;
-		}
+		if (rc == DT_SKIP && !dt_fails)
+			ktap_skip(&kt, NULL, "%s", dt_cases[i].name);
+		else
+			ktap_result(&kt, !dt_fails, "%s", dt_cases[i].name);
 	}
-	pr_info("ktap-end run=%d pass=%d fail=%d skip=%d\n", run_id, pass,
-		fail, skip);
+	ktap_end(&kt);
 	mutex_lock(&dt_cleanup_lock);
 	dt_init_done = true;
 	mutex_unlock(&dt_cleanup_lock);

@@ -42,12 +42,11 @@
 
 #include "ism.h"
 #include "ism_emu.h"
+#include "ktap_kmod.h"
 
 static int run_id;
 module_param(run_id, int, 0444);
 MODULE_PARM_DESC(run_id, "tag of the KTAP markers in the kernel log");
-
-#define ktap(fmt, ...)	pr_info("ktap: " fmt "\n", ##__VA_ARGS__)
 
 static int it_fails;
 
@@ -55,8 +54,8 @@ static int it_fails;
 	do {								\
 		if (!(cond)) {						\
 			it_fails++;					\
-			pr_err("ktap: # %s:%d: " fmt "\n", __func__,	\
-			       __LINE__, ##__VA_ARGS__);		\
+			ktap_err("%s:%d: " fmt, __func__, __LINE__,	\
+				 ##__VA_ARGS__);			\
 		}							\
 	} while (0)
 
@@ -400,7 +399,7 @@ static bool it_need(bool ok, const char *func, const char *what)
 {
 	if (!ok) {
 		it_fails++;
-		pr_err("ktap: # %s: fixture missing: %s\n", func, what);
+		ktap_err("%s: fixture missing: %s", func, what);
 	}
 	return ok;
 }
@@ -412,8 +411,7 @@ static bool it_reg_failed(struct it_dmbrec *m, const char *func, int line)
 	if (!IS_ERR(m))
 		return false;
 	it_fails++;
-	pr_err("ktap: # %s:%d: register_dmb failed: %ld\n", func, line,
-	       PTR_ERR(m));
+	ktap_err("%s:%d: register_dmb failed: %ld", func, line, PTR_ERR(m));
 	return true;
 }
 
@@ -425,8 +423,7 @@ static struct ism_emu_fn *it_fn_add(u16 vchid, struct dibs_dev **dev)
 
 	*dev = NULL;
 	if (IS_ERR(fn)) {
-		pr_err("ktap: # ism_emu_fn_add(0x%x): %ld\n", vchid,
-		       PTR_ERR(fn));
+		ktap_err("ism_emu_fn_add(0x%x): %ld", vchid, PTR_ERR(fn));
 		it_fails++;
 		return NULL;
 	}
@@ -456,7 +453,7 @@ static int t_fn_add_and_add_dev(void)
 		return 0;
 	it_a.registered = true;
 	before = it_ndevs(&it_a);
-	ktap("# %u ism devices at start", before);
+	ktap_diag("%u ism devices at start", before);
 
 	f0 = it_fn_add(vchid, &d0);
 	f1 = it_fn_add(vchid, &d1);
@@ -468,9 +465,9 @@ static int t_fn_add_and_add_dev(void)
 		return 0;
 	EXPECT(it_ndevs(&it_a) == before + 3, "%u devices, expected %u",
 	       it_ndevs(&it_a), before + 3);
-	ktap("# functions %s %s (VCHID %#x) and %s (%#x)",
-	     dev_name(&d0->dev), dev_name(&d1->dev), vchid,
-	     dev_name(&d2->dev), vchid + 1);
+	ktap_diag("functions %s %s (VCHID %#x) and %s (%#x)",
+		  dev_name(&d0->dev), dev_name(&d1->dev), vchid,
+		  dev_name(&d2->dev), vchid + 1);
 	EXPECT(d0->ops->get_fabric_id(d0) == vchid &&
 	       d1->ops->get_fabric_id(d1) == vchid &&
 	       d2->ops->get_fabric_id(d2) == vchid + 1,
@@ -597,8 +594,8 @@ static int t_register_dmb(void)
 	}
 	m2 = it_reg(&it_a, d1, d0, SZ_1M, 0);
 	if (IS_ERR(m2))
-		ktap("# 1 MiB DMB: %ld (tolerated only as -ENOMEM)",
-		     PTR_ERR(m2));
+		ktap_diag("1 MiB DMB: %ld (tolerated only as -ENOMEM)",
+			  PTR_ERR(m2));
 	EXPECT(!IS_ERR(m2) || PTR_ERR(m2) == -ENOMEM, "1 MiB DMB: %ld",
 	       PTR_ERR(m2));
 
@@ -643,7 +640,7 @@ static int t_register_dmb_reused_zeroed(void)
 		if (!round)
 			first = p;
 		else if (p == first)
-			ktap("# round %u got the first buffer again", round);
+			ktap_diag("round %u got the first buffer again", round);
 		memset(p, 0x5a, SZ_64K);
 		EXPECT(!it_unreg(&it_a, m), "unregister_dmb failed");
 	}
@@ -1288,8 +1285,8 @@ static int t_remove_under_traffic(void)
 	WRITE_ONCE(w.stop, true);
 	kthread_stop(t);
 	put_task_struct(t);
-	ktap("# %d writes accepted, %d refused", atomic_read(&w.ok),
-	     atomic_read(&w.failed));
+	ktap_diag("%d writes accepted, %d refused", atomic_read(&w.ok),
+		  atomic_read(&w.failed));
 	EXPECT(left == 0, "%d registrations left", left);
 	EXPECT(atomic_read(&w.ok) >= 50, "only %d writes before",
 	       atomic_read(&w.ok));
@@ -1389,32 +1386,24 @@ static void it_cleanup(void)
 
 static int __init ism_test_init(void)
 {
-	int i, pass = 0, fail = 0;
+	struct ktap kt;
+	int i;
 
 	it_client_init(&it_a, "ism_test_a", &it_a_ops);
 	it_client_init(&it_b, "ism_test_b", &it_b_ops);
 	it_client_init(&it_c, "ism_test_c", &it_c_ops);
 	it_buf = vmalloc(SZ_1M + 2 * ISM_MOVE_PIECE_MAX);
 
-	pr_info("ktap-begin run=%d\n", run_id);
-	ktap("KTAP version 1");
-	ktap("1..%zu", ARRAY_SIZE(it_cases));
+	ktap_begin(&kt, run_id, ARRAY_SIZE(it_cases));
 	for (i = 0; i < ARRAY_SIZE(it_cases); i++) {
 		it_fails = 0;
 		it_log_reset(&it_a);
 		it_log_reset(&it_b);
 		it_cases[i].fn();
-		if (it_fails) {
-			ktap("not ok %d %s", i + 1, it_cases[i].name);
-			fail++;
-		} else {
-			ktap("ok %d %s", i + 1, it_cases[i].name);
-			pass++;
-		}
+		ktap_result(&kt, !it_fails, "%s", it_cases[i].name);
 	}
 	it_cleanup();
-	pr_info("ktap-end run=%d pass=%d fail=%d skip=0\n", run_id, pass,
-		fail);
+	ktap_end(&kt);
 	return 0;
 }
 

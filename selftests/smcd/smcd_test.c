@@ -23,12 +23,11 @@
 #include <linux/string.h>
 
 #include "dibs_smcd.h"
+#include "ktap_kmod.h"
 
 static int run_id;
 module_param(run_id, int, 0444);
 MODULE_PARM_DESC(run_id, "tag of the KTAP markers in the kernel log");
-
-#define ktap(fmt, ...)	pr_info("ktap: " fmt "\n", ##__VA_ARGS__)
 
 static int st_fails;
 
@@ -70,13 +69,12 @@ static void t_seid_from_cpuid(void)
 		memset(seid, 0xa5, sizeof(seid));
 		dibs_smcd_seid_from_cpuid(seid, &id);
 		if (memcmp(seid, want, DIBS_SMCD_EID_LEN)) {
-			pr_err("ktap: # ident %06x machine %04x: '%.32s', ism.ko: '%s'\n",
-			       id.ident, id.machine, seid, want);
+			ktap_err("ident %06x machine %04x: '%.32s', ism.ko: '%s'",
+				 id.ident, id.machine, seid, want);
 			st_fails++;
 		}
 		if (seid[DIBS_SMCD_EID_LEN] != 0xa5) {
-			pr_err("ktap: # ident %06x: wrote past 32 bytes\n",
-			       id.ident);
+			ktap_err("ident %06x: wrote past 32 bytes", id.ident);
 			st_fails++;
 		}
 	}
@@ -91,24 +89,16 @@ static const struct {
 
 static int __init smcd_test_init(void)
 {
-	int i, pass = 0, fail = 0;
+	struct ktap kt;
+	int i;
 
-	pr_info("ktap-begin run=%d\n", run_id);
-	ktap("KTAP version 1");
-	ktap("1..%zu", ARRAY_SIZE(st_cases));
+	ktap_begin(&kt, run_id, ARRAY_SIZE(st_cases));
 	for (i = 0; i < ARRAY_SIZE(st_cases); i++) {
 		st_fails = 0;
 		st_cases[i].fn();
-		if (st_fails) {
-			ktap("not ok %d %s", i + 1, st_cases[i].name);
-			fail++;
-		} else {
-			ktap("ok %d %s", i + 1, st_cases[i].name);
-			pass++;
-		}
+		ktap_result(&kt, !st_fails, "%s", st_cases[i].name);
 	}
-	pr_info("ktap-end run=%d pass=%d fail=%d skip=0\n", run_id, pass,
-		fail);
+	ktap_end(&kt);
 	return 0;
 }
 

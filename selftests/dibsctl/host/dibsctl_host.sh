@@ -346,5 +346,5 @@ else
 fi
 
 # for scripts/check
-echo "$KTAP_PASS passed, $KTAP_FAIL failed, $KTAP_SKIP skipped"
+ktap_counts
 ktap_finished
