@@ -1,0 +1,85 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+#
+# scripts/lib/vm-build.sh - scripts/vm's build of a flavour (sourced by
+# it): the tree copied to build/FLAVOUR/src, the modules built against the
+# flavour's headers, the user programs (dibsctl, selftests) for its
+# architecture.
+#
+# Uses scripts/vm's globals (ROOT, BUILD, JOBS) and those of
+# scripts/lib/vm-kernels.sh (KDIR, KMAKE_ARGS, UMAKE_ARGS).
+# shellcheck disable=SC2034 # BUILD_MODULES_OK, HAVE_DIBSCTL: read by scripts/vm
+
+# Our test builds: the test modules too (DIBS_TESTS=1), the kernel's extra
+# warnings (W=1), and warnings are errors (DIBS_WERROR=1,
+# include/compat/Kbuild.probe).  Users' builds (DKMS, plain make) have
+# neither W=1 nor -Werror.
+TEST_BUILD_FLAGS=(DIBS_TESTS=1 DIBS_WERROR=1 W=1)
+
+# build_flavour FLAVOUR: copy the tree, build modules and user programs.
+# Sets BUILD_MODULES_OK, BUILD_USER_OK, HAVE_DIBSCTL.
+build_flavour() {
+	local fl=$1 src=$BUILD/$1/src logs=$BUILD/$1/logs
+	mkdir -p "$src" "$logs"
+	# Build products are excluded: neither copied from the work tree nor
+	# deleted in the copy, so that kbuild rebuilds only what changed.
+	rsync -a --delete --exclude=/build --exclude=/.git \
+		--exclude='*.o' --exclude='*.ko' --exclude='*.mod' --exclude='*.mod.c' \
+		--exclude='.*.cmd' --exclude='*.a' --exclude=Module.symvers \
+		--exclude=modules.order --exclude='.tmp_*' --exclude='.*.d' \
+		--exclude=/selftests/install --exclude='.run_list' --exclude='.bench_list' \
+		"$ROOT/" "$src/"
+
+	say "build $fl: make -C build/$fl/src modules KDIR=$KDIR ${TEST_BUILD_FLAGS[*]} (log: build/$fl/logs/build.log, user programs: build-user.log)"
+	# Only modules linked by this build go into the guest: no stale .ko
+	# from an earlier build (objects stay, so this costs only the link).
+	find "$src" -name '*.ko' -delete
+	BUILD_MODULES_OK=1
+	if ! make -C "$src" -k -j"$JOBS" modules KDIR="$KDIR" "${TEST_BUILD_FLAGS[@]}" "${KMAKE_ARGS[@]}" \
+		> "$logs/build.log" 2>&1; then
+		BUILD_MODULES_OK=0
+		echo "# ---- module build FAILED ($fl); errors:"
+		grep -E -e 'error|Error|No such file|undefined' "$logs/build.log" | head -n 40 | sed 's/^/#   /'
+		echo "# ---- (full log: build/$fl/logs/build.log)"
+	fi
+	# The harness self-test needs its WARN module even when the suite does
+	# not build: then build that directory on its own.
+	if [ ! -e "$src/selftests/harness/dibs_harness_warn.ko" ]; then
+		make -C "$KDIR" M="$src/selftests/harness" "${KMAKE_ARGS[@]}" modules >> "$logs/build.log" 2>&1 || true
+	fi
+	grep -E 'warning:' "$logs/build.log" | grep -v jobserver | head -n 20 |
+		sed 's/^/# build warning: /' || true
+
+	BUILD_USER_OK=1
+	HAVE_DIBSCTL=0
+	: > "$logs/build-user.log"
+	{
+		if [ -f "$src/dibsctl/Makefile" ]; then
+			make -C "$src/dibsctl" clean &&
+				make -C "$src/dibsctl" -j"$JOBS" STATIC=1 "${UMAKE_ARGS[@]}"
+		fi
+	} >> "$logs/build-user.log" 2>&1 || BUILD_USER_OK=0
+	if [ -f "$src/dibsctl/Makefile" ] && [ "$BUILD_USER_OK" = 1 ]; then
+		if [ ! -x "$src/dibsctl/dibsctl" ]; then
+			echo "# dibsctl: make succeeded but dibsctl/dibsctl is missing"
+			BUILD_USER_OK=0
+		elif readelf -l "$src/dibsctl/dibsctl" | grep -q 'INTERP'; then
+			echo "# dibsctl is linked dynamically: its Makefile must link static with STATIC=1"
+			BUILD_USER_OK=0
+		else
+			HAVE_DIBSCTL=1
+		fi
+	fi
+	rm -rf "$src/selftests/install"
+	if ! { make -C "$src/selftests" clean && make -C "$src/selftests" -j"$JOBS" \
+		install INSTALL_PATH="$src/selftests/install" "${UMAKE_ARGS[@]}"; } \
+		>> "$logs/build-user.log" 2>&1; then
+		BUILD_USER_OK=0
+	fi
+	if [ "$BUILD_USER_OK" = 0 ]; then
+		echo "# ---- user program build FAILED ($fl):"
+		grep -E -e 'error|Error|No such file|No rule|undefined|FAILED|cannot' "$logs/build-user.log" |
+			head -n 40 | sed 's/^/#   /'
+		echo "# ---- (full log: build/$fl/logs/build-user.log)"
+	fi
+}
