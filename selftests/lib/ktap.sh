@@ -3,7 +3,7 @@
 # ktap.sh - KTAP output for the shell: the selftests (busybox sh), and on
 # the host scripts/vm's own cases, scripts/check-packages,
 # scripts/check-pins, scripts/check-install and its guest script (bash).
-# The test modules write the same format with selftests/lib/ktap_kmod.h.
+# The test modules write the same format with selftests/include/ktap_kmod.h.
 # Source it:
 #
 #	. ../lib/ktap.sh
