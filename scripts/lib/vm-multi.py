@@ -313,6 +313,11 @@ class Run:
 
 def main():
     cfg = json.load(open(sys.argv[1]))
+    # Killed from outside (a time limit, ^C, CI): leave through the finally
+    # below, so that no QEMU (the hub is no child of the guests) and no
+    # server outlives the run.
+    for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
+        signal.signal(sig, lambda signum, frame: sys.exit(128 + signum))
     run = Run(cfg)
     ok = False
     try:
