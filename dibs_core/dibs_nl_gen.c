@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: ((GPL-2.0 WITH Linux-syscall-note) OR BSD-3-Clause)
+// SPDX-License-Identifier: GPL-2.0
 /* Do not edit directly, auto-generated from: */
 /*	Documentation/netlink/specs/dibs.yaml */
 /* YNL-GEN kernel source */
