@@ -1283,7 +1283,7 @@ static struct pci_driver ivs_driver = {
 	.id_table = ivs_ids,
 	.probe = ivs_probe,
 	.remove = ivs_remove,
-	.dev_groups = ivs_groups,
+	DIBS_PCI_DEV_GROUPS(ivs_groups),
 };
 
 static int __init ivs_init(void)

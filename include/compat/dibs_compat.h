@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The one place where kernel-version differences live (with dibs_genl.h,
- * which needs the genetlink headers and so is included where they are).
+ * The one place where kernel-version differences live (with dibs_genl.h
+ * and dibs_smc.h, which need kernel headers and so are included where
+ * those are).
  *
  * Force-included into every file of the suite (see Kbuild.probe).  Each
  * shim is keyed on a feature probe (DIBS_HAVE_*), never on a version number,
@@ -22,6 +23,19 @@
 #else
 #define DIBS_ISM_MODULE_DEVICE_TABLE(type, name) \
 	MODULE_DEVICE_TABLE(type, name)
+#endif
+
+/*
+ * A PCI driver's attribute groups for each bound device:
+ * DIBS_PCI_DEV_GROUPS(groups) in a struct pci_driver initialiser.  struct
+ * pci_driver has dev_groups of its own from 5.11 on
+ * (DIBS_HAVE_PCI_DEV_GROUPS); before, the driver core's, in the embedded
+ * struct device_driver, do the same.
+ */
+#ifdef DIBS_HAVE_PCI_DEV_GROUPS
+#define DIBS_PCI_DEV_GROUPS(groups)	.dev_groups = (groups)
+#else
+#define DIBS_PCI_DEV_GROUPS(groups)	.driver.dev_groups = (groups)
 #endif
 
 #ifndef DIBS_HAVE_GENL_SPLIT_OPS

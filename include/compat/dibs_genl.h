@@ -4,6 +4,10 @@
  * (dibs_core/dibs_nl_gen.c), on every kernel.  Include after
  * <net/genetlink.h>.
  *
+ * GENL_REQ_ATTR_CHECK(info, attr): true if the request lacks @attr; from
+ * 6.0 on (DIBS_HAVE_GENL_REQ_ATTR_CHECK) the kernel's, which also names
+ * the attribute in the error (NLMSGERR_ATTR_MISS_TYPE).
+ *
  * dibs_genl_dump_attrs(cb): the request attributes of a dump, parsed and
  * validated by the genetlink core (genl_info_dump(cb)->attrs where the
  * kernel has it, DIBS_HAVE_GENL_INFO_DUMP).
@@ -49,6 +53,15 @@ static inline struct nlattr **dibs_genl_dump_attrs(struct netlink_callback *cb)
 {
 	return genl_dumpit_info(cb)->attrs;
 }
+#endif
+
+#ifndef DIBS_HAVE_GENL_REQ_ATTR_CHECK
+/*
+ * Before 6.0 a netlink error cannot name the missing attribute
+ * (NLMSGERR_ATTR_MISS_TYPE): the check only tests, and the caller's extack
+ * message is what user space gets.
+ */
+#define GENL_REQ_ATTR_CHECK(info, attr)	(!(info)->attrs[(attr)])
 #endif
 
 /* The policy of a request that takes no attribute. */

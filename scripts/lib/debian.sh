@@ -20,12 +20,17 @@ dibs_installed_kver() {
 	return 0
 }
 
+# DIBS_APT_OPTS: options for every apt-get and apt-cache call of
+# dibs_apt_kver and fetch_debs (scripts/lib/vm-kernels.sh); empty: the
+# host's apt, dibs_private_apt: a private one.
+DIBS_APT_OPTS=()
+
 # dibs_apt_kver SERIES ARCH: the newest kernel release of SERIES for ARCH
 # that apt offers (linux-image-<release> or linux-image-<release>-unsigned),
 # e.g. 6.12.N+deb12-amd64.  Empty if apt knows none (apt-get update?).
 dibs_apt_kver() {
 	local series=${1//./\\.} arch=$2
-	apt-cache pkgnames "linux-image-$1." 2> /dev/null |
+	apt-cache "${DIBS_APT_OPTS[@]}" pkgnames "linux-image-$1." 2> /dev/null |
 		sed -n -E "s/^linux-image-(${series}\\.[0-9]+[^ ]*-${arch})(-unsigned)?\$/\\1/p" |
 		grep -v -E -- '-(rt|cloud|dbg)-' | sort -V -u | tail -n 1
 	return 0
@@ -45,4 +50,46 @@ dibs_mirror() {
 		esac
 	fi
 	echo "${uri%/}"
+}
+
+# dibs_private_apt DIR SUITE...: point DIBS_APT_OPTS at a private apt in
+# DIR whose only sources are SUITE... (bullseye, bullseye-security: Debian
+# 11, which the host's apt does not know), with its own lists and caches,
+# so that the host's apt stays untouched.  The URIs are the mirrors the
+# host uses for bookworm and bookworm-security (dibs_mirror).  The lists
+# are fetched when missing or older than a day (apt-get update -o
+# Dir::State::Lists=DIR/lists); if that fails with older lists present,
+# those are used.  Returns 1 if there are no lists.
+dibs_private_apt() {
+	local dir=$1 suite uri src
+	shift
+	mkdir -p "$dir/sources.list.d" "$dir/preferences.d" "$dir/lists/partial" \
+		"$dir/cache/archives/partial"
+	src=$dir/sources.list.d/dibs.sources
+	: > "$src.tmp"
+	for suite in "$@"; do
+		case $suite in
+		*-security) uri=$(dibs_mirror bookworm-security) ;;
+		*) uri=$(dibs_mirror bookworm) ;;
+		esac
+		printf 'Types: deb\nURIs: %s\nSuites: %s\nComponents: main\nSigned-By: %s\n\n' \
+			"$uri" "$suite" /usr/share/keyrings/debian-archive-keyring.gpg >> "$src.tmp"
+	done
+	if cmp -s "$src.tmp" "$src"; then
+		rm -f "$src.tmp"
+	else
+		mv "$src.tmp" "$src"
+		rm -f "$dir/lists/stamp"
+	fi
+	DIBS_APT_OPTS=(-o Dir::Etc::SourceList=/dev/null -o "Dir::Etc::SourceParts=$dir/sources.list.d"
+		-o Dir::Etc::Preferences=/dev/null -o "Dir::Etc::PreferencesParts=$dir/preferences.d"
+		-o "Dir::State::Lists=$dir/lists" -o "Dir::Cache=$dir/cache")
+	if [ -z "$(find "$dir/lists/stamp" -mmin -1440 2> /dev/null)" ]; then
+		if apt-get "${DIBS_APT_OPTS[@]}" -q update > "$dir/update.log" 2>&1; then
+			touch "$dir/lists/stamp"
+		else
+			echo "apt-get update for $* failed (see $dir/update.log)" >&2
+		fi
+	fi
+	[ -n "$(find "$dir/lists" -maxdepth 1 -name '*_Packages*' -print -quit)" ]
 }

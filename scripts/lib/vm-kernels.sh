@@ -41,6 +41,9 @@ prepare_kernel() {
 	6.12-s390x)
 		fetch_debs 6.12 s390x
 		;;
+	5.10)
+		fetch_debs 5.10 amd64
+		;;
 	6.1-debug)
 		prepare_debug
 		;;
@@ -93,6 +96,15 @@ fetch_debs() {
 	else
 		missing="linux-image-$series.*-$arch-unsigned: run scripts/setup (bookworm-backports)"
 	fi
+	# Debian 11's 5.10 comes through a private apt (bullseye and
+	# bullseye-security; lists and caches in build/cache/apt-bullseye):
+	# the host's apt stays bookworm's.
+	DIBS_APT_OPTS=()
+	if [ "$series" = 5.10 ]; then
+		dibs_private_apt "$CACHE/apt-bullseye" bullseye bullseye-security ||
+			say "no Debian 11 package lists in $CACHE/apt-bullseye"
+		missing="linux-image-$series.*-$arch in Debian 11 (bullseye, bullseye-security; $CACHE/apt-bullseye/update.log)"
+	fi
 	local root=$cache/root
 	img=$(dibs_apt_kver "$series" "$arch")
 	if [ -z "$img" ]; then
@@ -117,7 +129,7 @@ fetch_debs() {
 		mkdir -p "$cache/debs"
 		# 6.12 names the host tools by the full version, 6.1 by series.
 		kbuild=linux-kbuild-$abi
-		apt-cache show "$kbuild:amd64" > /dev/null 2>&1 || kbuild=linux-kbuild-$series
+		apt-cache "${DIBS_APT_OPTS[@]}" show "$kbuild:amd64" > /dev/null 2>&1 || kbuild=linux-kbuild-$series
 		if [ "$arch" = s390x ]; then
 			pkgs="linux-image-$KVER:s390x linux-headers-$KVER:s390x linux-headers-$abi-common"
 			pkgs+=" $kbuild:amd64 busybox-static:s390x"
@@ -125,7 +137,7 @@ fetch_debs() {
 			pkgs="linux-image-$KVER-unsigned linux-headers-$KVER linux-headers-$abi-common $kbuild"
 		fi
 		# shellcheck disable=SC2086 # word splitting intended
-		(cd "$cache/debs" && apt-get download -q $pkgs) 2>&1 |
+		(cd "$cache/debs" && apt-get "${DIBS_APT_OPTS[@]}" download -q $pkgs) 2>&1 |
 			grep -v "${quiet[@]}" || true
 		# shellcheck disable=SC2086 # word splitting intended
 		[ "$(find "$cache/debs" -name '*.deb' | wc -l)" -eq "$(set -- $pkgs; echo $#)" ] ||
@@ -157,6 +169,16 @@ fetch_debs() {
 	KDIR=$root/usr/src/linux-headers-$KVER
 	VMLINUZ=$root/boot/vmlinuz-$KVER
 	MODROOT=$root
+	# The headers name the compiler Debian built the kernel with
+	# (.kernelvariables: gcc-12 for 6.1, gcc-10 for 5.10); bookworm has no
+	# gcc-10, so where that one is missing kbuild gets the host's gcc.
+	local cross="" cc
+	[ "$arch" = s390x ] && cross=s390x-linux-gnu-
+	cc=$(sed -n 's/^CC = .*)\(gcc-[0-9]*\)$/\1/p' "$KDIR/.kernelvariables" 2> /dev/null)
+	if [ -n "$cc" ] && ! command -v "$cross$cc" > /dev/null; then
+		say "$KVER was built with $cc, which the host lacks: building with ${cross}gcc ($("${cross}gcc" -dumpversion))"
+		KMAKE_ARGS=(CC="${cross}gcc")
+	fi
 	if [ "$arch" = amd64 ]; then
 		if [ ! -r "$VMLINUZ" ] || [ ! -d "$KDIR" ]; then
 			die "$series cache in $cache is incomplete; rm -rf it"
@@ -165,7 +187,7 @@ fetch_debs() {
 	fi
 	BUSYBOX=$root/bin/busybox
 	GARCH=s390x
-	KMAKE_ARGS=(ARCH=s390 CROSS_COMPILE=s390x-linux-gnu-)
+	KMAKE_ARGS+=(ARCH=s390 CROSS_COMPILE=s390x-linux-gnu-)
 	# Static user programs for s390x: the cross compiler, and pkg-config
 	# answering for the s390x libnl (libnl-*-dev:s390x, multiarch).
 	UMAKE_ARGS=(CC=s390x-linux-gnu-gcc PKG_CONFIG=s390x-linux-gnu-pkg-config)

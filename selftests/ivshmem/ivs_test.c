@@ -24,6 +24,7 @@
 #include <linux/debugfs.h>
 #include <linux/dibs.h>
 #include <linux/kernel.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/sched.h>
