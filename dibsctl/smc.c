@@ -39,26 +39,30 @@
 static int smc_family;		/* SMC_GEN_NETLINK */
 static int pnet_family;		/* SMC_PNETID */
 
-/* Open the socket and resolve both families; exits with a clear message. */
-static void smc_open(void)
+/*
+ * Open the socket and resolve both families; exits with a clear message if
+ * the one a request needs (@pnet: SMC_PNETID) is missing.  smc before 5.11
+ * has only SMC_PNETID: there `smc pnet` works and the rest does not.
+ */
+static void smc_open(bool pnet)
 {
 	int rc;
 
-	if (smc_family > 0 && pnet_family > 0)
+	if (!smc_family && !pnet_family) {
+		genl_sock_open();
+		smc_family = genl_ctrl_resolve(sk, SMC_GENL_FAMILY_NAME);
+		pnet_family = genl_ctrl_resolve(sk, SMCR_GENL_FAMILY_NAME);
+	}
+	rc = pnet ? pnet_family : smc_family;
+	if (rc >= 0)
 		return;
-	genl_sock_open();
-	smc_family = genl_ctrl_resolve(sk, SMC_GENL_FAMILY_NAME);
-	pnet_family = genl_ctrl_resolve(sk, SMCR_GENL_FAMILY_NAME);
-	if (smc_family >= 0 && pnet_family >= 0)
-		return;
-	rc = smc_family < 0 ? smc_family : pnet_family;
 	if (rc != -NLE_OBJ_NOTFOUND)
 		error("cannot look up smc's netlink families: %s", nl_geterror(rc));
 	else if (access("/sys/module/smc", F_OK))
 		error("smc is not loaded (modprobe smc)");
 	else
 		error("smc is loaded, but its netlink family %s is missing (smc older than 5.11?)",
-		      smc_family < 0 ? SMC_GENL_FAMILY_NAME : SMCR_GENL_FAMILY_NAME);
+		      pnet ? SMCR_GENL_FAMILY_NAME : SMC_GENL_FAMILY_NAME);
 	exit(EXIT_FAILURE);
 }
 
@@ -66,7 +70,7 @@ static struct nl_msg *smc_msg(bool pnet, uint8_t cmd, int flags)
 {
 	struct nl_msg *msg;
 
-	smc_open();
+	smc_open(pnet);
 	msg = nlmsg_alloc();
 	if (!msg || !genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ,
 				 pnet ? pnet_family : smc_family, 0, flags, cmd,
@@ -1217,14 +1221,18 @@ static int cmd_smc_pnet(int argc, char **argv)
 		error("smc pnet add: bad device name '%s'", argv[3]);
 		return EXIT_USAGE;
 	}
-	/* smc would take any name, and apply it when such a device appears */
-	smc_open();
+	/*
+	 * smc would take any name, and apply it when such a device appears.
+	 * Without SMC_GEN_NETLINK (smc before 5.11) its devices cannot be
+	 * listed: the name is not checked there.
+	 */
+	smc_open(true);
 	if (eth && !if_nametoindex(argv[3])) {
 		error("smc pnet add: no network interface '%s' in this network namespace",
 		      argv[3]);
 		return EXIT_FAILURE;
 	}
-	if (!eth && !smcd_dev_known(argv[3])) {
+	if (!eth && smc_family >= 0 && !smcd_dev_known(argv[3])) {
 		error("smc pnet add: smc has no SMC-D device '%s' (dibsctl smc device lists them)",
 		      argv[3]);
 		return EXIT_FAILURE;

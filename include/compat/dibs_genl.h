@@ -6,7 +6,8 @@
  *
  * GENL_REQ_ATTR_CHECK(info, attr): true if the request lacks @attr; from
  * 6.0 on (DIBS_HAVE_GENL_REQ_ATTR_CHECK) the kernel's, which also names
- * the attribute in the error (NLMSGERR_ATTR_MISS_TYPE).
+ * the attribute in the error (NLMSGERR_ATTR_MISS_TYPE).  Where it cannot,
+ * the module says so in its modinfo (dibs_nl_miss_type=no), for the tests.
  *
  * dibs_genl_dump_attrs(cb): the request attributes of a dump, parsed and
  * validated by the genetlink core (genl_info_dump(cb)->attrs where the
@@ -37,6 +38,7 @@
 #ifndef _DIBS_COMPAT_GENL_H
 #define _DIBS_COMPAT_GENL_H
 
+#include <linux/module.h>
 #include <linux/overflow.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -62,6 +64,8 @@ static inline struct nlattr **dibs_genl_dump_attrs(struct netlink_callback *cb)
  * message is what user space gets.
  */
 #define GENL_REQ_ATTR_CHECK(info, attr)	(!(info)->attrs[(attr)])
+/* for the selftests (selftests/netlink/nl_badinput.sh): modinfo -F */
+MODULE_INFO(dibs_nl_miss_type, "no");
 #endif
 
 /* The policy of a request that takes no attribute. */

@@ -44,6 +44,9 @@ prepare_kernel() {
 	5.10)
 		fetch_debs 5.10 amd64
 		;;
+	5.10-s390x)
+		fetch_debs 5.10 s390x
+		;;
 	6.1-debug)
 		prepare_debug
 		;;
@@ -104,6 +107,9 @@ fetch_debs() {
 		dibs_private_apt "$CACHE/apt-bullseye" bullseye bullseye-security ||
 			say "no Debian 11 package lists in $CACHE/apt-bullseye"
 		missing="linux-image-$series.*-$arch in Debian 11 (bullseye, bullseye-security; $CACHE/apt-bullseye/update.log)"
+		# Debian 11 is LTS now: deb.debian.org's bullseye lists amd64,
+		# arm64, armhf and i386 only; s390x needs a mirror that has it.
+		[ "$arch" = s390x ] && missing+=": bullseye on $(dibs_mirror bookworm) has no s390x any more (LTS architectures only)"
 	fi
 	local root=$cache/root
 	img=$(dibs_apt_kver "$series" "$arch")

@@ -43,9 +43,15 @@ no_autoload dctl_run "no smc: a bad EID is a usage error" 2 \
 	"^dibsctl: bad EID 'MY_EID': character 3 ('_') is not allowed" -- dibsctl smc ueid add MY_EID
 no_autoload dctl_run "no smc: a bad PNET ID is a usage error" 2 \
 	"^dibsctl: bad PNET ID 'PNETID.1'" -- dibsctl smc pnet add PNETID.1 eth lo
-# the family's module alias loads smc
-dctl_run "smc is loaded on demand by dibsctl smc info" 0 "" -- dibsctl smc info
-sed 's/^/# /' "$DCTL_TMP/out"
-grep -q "^smc " /proc/modules || ktap_diag "smc was not loaded"
+# the family's module alias loads smc (smc before 5.11 has neither the
+# family nor an alias for its families)
+if modinfo -F alias smc 2> /dev/null | grep -q 'family-SMC_GEN_NETLINK$'; then
+	dctl_run "smc is loaded on demand by dibsctl smc info" 0 "" -- dibsctl smc info
+	sed 's/^/# /' "$DCTL_TMP/out"
+	grep -q "^smc " /proc/modules || ktap_diag "smc was not loaded"
+else
+	ktap_skip "smc is loaded on demand by dibsctl smc info" \
+		"smc.ko has no module alias for a netlink family SMC_GEN_NETLINK (before 5.11)"
+fi
 rmmod smc 2> /dev/null
 ktap_finished

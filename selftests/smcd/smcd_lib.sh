@@ -29,6 +29,21 @@ smcd_need_smc() {
 		ktap_skip "smcd" "smc.ko or smc_diag.ko not available"
 		ktap_finished
 	fi
+	# smc before 5.11 has no netlink family of its own: no EID tables,
+	# devices, link groups or statistics to read or set (only the PNET
+	# table).  The tests that need them skip; smcd_basic.sh (which sets
+	# SMCD_NO_SMC_NETLINK_OK) runs there.
+	if [ -z "${SMCD_NO_SMC_NETLINK_OK:-}" ] && ! smcd_smc_netlink; then
+		ktap_plan 1
+		ktap_skip "smcd" "smc has no netlink family SMC_GEN_NETLINK (before 5.11): dibsctl smc cannot read or configure it; smcd_basic.sh covers SMC-D there"
+		ktap_finished
+	fi
+}
+
+# smcd_smc_netlink: true if smc has its netlink family SMC_GEN_NETLINK
+# (5.11+), which `dibsctl smc` needs for all but `smc pnet`.
+smcd_smc_netlink() {
+	! dibsctl smc info 2>&1 | grep -q "netlink family SMC_GEN_NETLINK is missing"
 }
 
 # smcd_load [dibs_lo parameters]: dibs_core, dibs_lo, dibs_smcd.

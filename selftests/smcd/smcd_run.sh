@@ -69,6 +69,11 @@ if ! modprobe smc || ! modprobe smc_diag; then
 	skip_rest "smc.ko or smc_diag.ko not available"
 fi
 ktap_pass "smc and smc_diag loaded"
+# smc before 5.11: no EID tables, statistics, devices or link groups to
+# read (no SMC_GEN_NETLINK); smcd_basic.sh runs SMC-D there
+if ! smcd_smc_netlink; then
+	skip_rest "smc has no netlink family SMC_GEN_NETLINK (before 5.11): dibsctl smc cannot read or configure it"
+fi
 
 # --- bad input -----------------------------------------------------------
 bad_input() {
