@@ -32,7 +32,8 @@ smcd_need_smc() {
 	# smc before 5.11 has no netlink family of its own: no EID tables,
 	# devices, link groups or statistics to read or set (only the PNET
 	# table).  The tests that need them skip; smcd_basic.sh (which sets
-	# SMCD_NO_SMC_NETLINK_OK) runs there.
+	# and the tests that set SMCD_NO_SMC_NETLINK_OK (they use only the
+	# PNET table and smcd_seid, smcd_ueid_add, smcd_show) run there.
 	if [ -z "${SMCD_NO_SMC_NETLINK_OK:-}" ] && ! smcd_smc_netlink; then
 		ktap_plan 1
 		ktap_skip "smcd" "smc has no netlink family SMC_GEN_NETLINK (before 5.11): dibsctl smc cannot read or configure it; smcd_basic.sh covers SMC-D there"
@@ -58,8 +59,29 @@ smcd_load() {
 # set: there, with dibs_smcd's s390 system EID, every SMC-D connection
 # between two ends of this kernel negotiates SMC-Dv2, with or without a
 # user EID or PNET table.  Elsewhere it is off and cannot be enabled.
+# smc before 5.11 (no SMC_GEN_NETLINK) has no EID tables and no switch: it
+# always negotiates v2 with the system EID once the first SMC-D device
+# registered reports a v2 one (dibs_smcd's always does): 1 there.
 smcd_seid() {
+	if ! smcd_smc_netlink; then
+		echo 1
+		return
+	fi
 	dibsctl smc seid show | grep -c ' seid_enabled yes$'
+}
+
+# smcd_ueid_add EID: a user EID for SMC-Dv2; smc before 5.11 has no EID
+# tables and uses its system EID alone (smcd_seid): nothing to add there.
+smcd_ueid_add() {
+	smcd_smc_netlink || return 0
+	dibsctl smc ueid add "$1"
+}
+
+# smcd_show WHAT: `dibsctl smc WHAT` as KTAP diagnostics (smc before 5.11
+# has no SMC_GEN_NETLINK to show devices or link groups with: its error
+# then)
+smcd_show() {
+	dibsctl smc "$1" 2>&1 | sed 's/^/# /'
 }
 
 # The u64 SMC-D GID of dibs device $1: the first 8 bytes of its UUID.
