@@ -77,6 +77,18 @@ smcd_ueid_add() {
 	dibsctl smc ueid add "$1"
 }
 
+# smcd_peer_gid GID: the peer GID of the link group that the SMC-D device
+# with u64 GID has (smc's link groups; without SMC_GEN_NETLINK, what
+# smc_diag says of namespace A's SMC-D sockets on that device)
+smcd_peer_gid() {
+	if smcd_smc_netlink; then
+		dibsctl smc lgr | sed -n "s/.* gid $1 peer_gid \([0-9a-f]*\) .*/\1/p" | head -n 1
+	else
+		nsenter -t "$SMCD_NS_A" -n ./smcd_xfer diag |
+			sed -n "s/.* my_gid=$1 peer_gid=\([0-9a-f]*\) .*/\1/p" | head -n 1
+	fi
+}
+
 # smcd_show WHAT: `dibsctl smc WHAT` as KTAP diagnostics (smc before 5.11
 # has no SMC_GEN_NETLINK to show devices or link groups with: its error
 # then)

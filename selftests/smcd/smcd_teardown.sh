@@ -37,6 +37,9 @@ cleanup() {
 	smcd_cleanup
 }
 trap cleanup EXIT
+# runs where smc has no SMC_GEN_NETLINK too (smcd_lib.sh)
+# shellcheck disable=SC2034 # read by smcd_need_smc
+SMCD_NO_SMC_NETLINK_OK=1
 smcd_need_smc
 if ! command -v dibsctl > /dev/null; then
 	ktap_plan 1
@@ -115,7 +118,7 @@ ktap_check "one idle connection A->B (lo1->lo2)" \
 # link group's peer), and the other one.
 VICTIM=lo2
 _ga=$(smcd_gid lo1)
-_peer=$(dibsctl smc lgr | sed -n "s/.* gid $_ga peer_gid \([0-9a-f]*\) .*/\1/p" | head -n 1)
+_peer=$(smcd_peer_gid "$_ga")
 [ "$(smcd_gid lo1)" = "$_peer" ] && [ "$SEID" != 0 ] && VICTIM=lo1
 OTHER=lo1
 [ "$VICTIM" = lo1 ] && OTHER=lo2
@@ -125,6 +128,23 @@ ktap_diag "removing $VICTIM; the other device is $OTHER"
 kill -STOP "$HOLD_CLI" "$HOLD_SRV"
 dibsctl dev del "$VICTIM" > "$SMCD_TMP/del" 2>&1 &
 DEL=$!
+
+# smc before 5.11 (no SMC_GEN_NETLINK; Debian 11's 5.10) frees a link
+# group as it terminates it, without waiting for the sockets on it: there
+# the removal does not wait for the stopped programs, and the rest, which
+# probes while it waits, cannot run.
+if ! smcd_smc_netlink; then
+	usleep 2000000
+	if ! kill -0 "$DEL" 2> /dev/null && wait "$DEL" && [ ! -e "/sys/class/dibs/$VICTIM" ]; then
+		DEL=""
+		ktap_pass "dev del $VICTIM finished without waiting for the stopped programs (smc before 5.11)"
+		kill -KILL "$HOLD_CLI" "$HOLD_SRV" 2> /dev/null
+		while [ "$KTAP_N" -lt "$KTAP_PLANNED" ]; do
+			ktap_skip "case $((KTAP_N + 1))" "smc before 5.11 does not wait for the sockets at a device's removal"
+		done
+		ktap_finished
+	fi
+fi
 
 ktap_check "sysfs: $VICTIM is removing" wait_state "$VICTIM" removing
 usleep 2000000
