@@ -493,9 +493,6 @@ static u8 *dibs_smcd_get_system_eid(void)
 	return dibs_smcd_seid;
 }
 
-/* smc's op for the function above (include/compat/dibs_smc.h) */
-DIBS_SMCD_SYSTEM_EID_OP(dibs_smcd_system_eid_op, dibs_smcd_get_system_eid)
-
 static u16 dibs_smcd_get_chid(struct smcd_dev *smcd)
 {
 	struct dibs_dev *dibs = dibs_smcd_to_dibs(smcd);
@@ -513,6 +510,7 @@ static const struct smcd_ops dibs_smcd_ops = {
 	.reset_vlan_required = dibs_smcd_vlan_required,
 	.signal_event = dibs_smcd_signal_event,
 	.move_data = dibs_smcd_move_data,
+	/* for dibs_smcd_get_system_eid(): include/compat/dibs_smc.h */
 	.get_system_eid = dibs_smcd_system_eid_op,
 	.get_chid = dibs_smcd_get_chid,
 };

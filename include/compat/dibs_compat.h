@@ -28,9 +28,9 @@
 /*
  * A PCI driver's attribute groups for each bound device:
  * DIBS_PCI_DEV_GROUPS(groups) in a struct pci_driver initialiser.  struct
- * pci_driver has dev_groups of its own from 5.11 on
- * (DIBS_HAVE_PCI_DEV_GROUPS); before, the driver core's, in the embedded
- * struct device_driver, do the same.
+ * pci_driver of 6.1 has dev_groups of its own (DIBS_HAVE_PCI_DEV_GROUPS);
+ * in 5.10 the driver core's, in the embedded struct device_driver, do the
+ * same.
  */
 #ifdef DIBS_HAVE_PCI_DEV_GROUPS
 #define DIBS_PCI_DEV_GROUPS(groups)	.dev_groups = (groups)

@@ -1,17 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * smc's SMC-D device API (include/net/smc.h, kernels 4.19 .. 6.2) as 6.1
- * has it, for dibs_smcd.  Include in place of <net/smc.h>.
+ * has it, for dibs_smcd.c only.  Include in place of <net/smc.h>.
  *
- * smcd_handle_irq(smcd, dmbno, dmbemask): before 5.11
- * (DIBS_HAVE_SMCD_IRQ_MASK unset) smc takes no DMBE mask; smc of 5.11 ..
- * 6.2 ignores it too, so nothing is lost.
+ * smcd_handle_irq(smcd, dmbno, dmbemask): where DIBS_HAVE_SMCD_IRQ_MASK is
+ * unset (5.10) smc takes no DMBE mask; smc up to 6.2 ignores it anyway, so
+ * nothing is lost.
  *
- * DIBS_SMCD_SYSTEM_EID_OP(name, fn): defines @name, smc's get_system_eid
- * op, around fn, a u8 *fn(void) that returns the system EID.  From 5.11 on
- * (DIBS_HAVE_SMCD_SEID_RET) the op has that form; before, smc asks a
- * device, get_system_eid(smcd, &eid), and @name answers for every device
- * with fn's EID.
+ * dibs_smcd_system_eid_op: smc's get_system_eid op for
+ * dibs_smcd_get_system_eid(), u8 *(void), which dibs_smcd.c defines.  Where
+ * DIBS_HAVE_SMCD_SEID_RET is set (6.1) the op has that form and is that
+ * function; in 5.10 smc asks a device, get_system_eid(smcd, &eid), and the
+ * op answers for every device with the function's EID.
  */
 #ifndef _DIBS_COMPAT_SMC_H
 #define _DIBS_COMPAT_SMC_H
@@ -29,17 +29,15 @@ static inline void dibs_compat_smcd_handle_irq(struct smcd_dev *smcd,
 #define smcd_handle_irq dibs_compat_smcd_handle_irq
 #endif
 
+/* defined by dibs_smcd.c, the one file that includes this header */
+static u8 *dibs_smcd_get_system_eid(void);
+
 #ifdef DIBS_HAVE_SMCD_SEID_RET
-#define DIBS_SMCD_SYSTEM_EID_OP(name, fn)				\
-static u8 *name(void)							\
-{									\
-	return fn();							\
-}
+#define dibs_smcd_system_eid_op	dibs_smcd_get_system_eid
 #else
-#define DIBS_SMCD_SYSTEM_EID_OP(name, fn)				\
-static void name(struct smcd_dev *smcd, u8 **eid)			\
-{									\
-	*eid = fn();							\
+static void dibs_smcd_system_eid_op(struct smcd_dev *smcd, u8 **eid)
+{
+	*eid = dibs_smcd_get_system_eid();
 }
 #endif
 

@@ -3,9 +3,9 @@
 #
 # scripts/lib/vm-kernels.sh - scripts/vm's guest kernels (sourced by it):
 # the kernel, headers and module tree of each flavour (6.1: the host's
-# installed ones; 6.12 and s390x: Debian packages fetched and unpacked into
-# build/cache by fetch_debs; 6.1-debug: scripts/debug-kernel), and the image
-# QEMU boots (boot_image).
+# installed ones; 6.12, 5.10 and s390x: Debian packages fetched and unpacked
+# into build/cache by fetch_debs; 6.1-debug: scripts/debug-kernel), and the
+# image QEMU boots (boot_image).
 #
 # Uses scripts/vm's globals and functions (CACHE, JOBS, ROOT, say, die) and
 # scripts/lib/debian.sh.
@@ -72,16 +72,18 @@ prepare_debug() {
 
 # fetch_debs SERIES ARCH: Debian's newest kernel of SERIES for ARCH that apt
 # knows, unpacked with dpkg -x below build/cache/FLAVOUR/root (FLAVOUR: 6.12,
-# 6.1-s390x, 6.12-s390x); no system-wide installation.  Downloads again
-# only when a newer version appears.
-#  - amd64 (6.12 of bookworm-backports or bookworm-security):
+# 6.1-s390x, 6.12-s390x, 5.10, 5.10-s390x); no system-wide installation.
+# Downloads again only when a newer version appears.
+#  - amd64 (6.12 of bookworm-backports or bookworm-security; 5.10 of
+#    bullseye or bullseye-security, through dibs_private_apt):
 #    linux-image-VERSION-unsigned and its headers;
 #  - s390x (6.1: linux-image-6.1.0-N-s390x of bookworm; 6.12:
 #    linux-image-6.12.N+deb12-s390x of bookworm-backports): the image, its
 #    headers and busybox-static:s390x.  Needs the s390x foreign
 #    architecture and the cross tools: scripts/setup.
 # Both with the -common headers and the amd64 linux-kbuild of the same
-# version (the host tools: linux-kbuild-6.1, linux-kbuild-6.12.N+deb12).
+# version (the host tools: linux-kbuild-6.1, linux-kbuild-6.12.N+deb12,
+# linux-kbuild-5.10).
 fetch_debs() {
 	local series=$1 arch=$2 cache=$CACHE/$1 img abi pkgs deb hver kver kbuild l t
 	local name=$1 missing="linux-image-$1.*-$2: run scripts/setup"

@@ -209,7 +209,7 @@ int main(void)
 	no_miss_type = getenv("DIBS_NL_NO_MISS_TYPE") &&
 		       !strcmp(getenv("DIBS_NL_NO_MISS_TYPE"), "1");
 	if (no_miss_type)
-		printf("# this kernel cannot report a missing attribute (NLMSGERR_ATTR_MISS_TYPE): extack messages only\n");
+		printf("# no NLMSGERR_ATTR_MISS_TYPE here: extack messages only\n");
 	rc = nl_open(&nl);
 	if (!rc)
 		rc = nl_resolve(&nl, &fam);
