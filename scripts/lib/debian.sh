@@ -61,10 +61,13 @@ dibs_mirror() {
 # Dir::State::Lists=DIR/lists); if that fails with older lists present,
 # those are used.  Returns 1 if there are no lists.
 dibs_private_apt() {
-	local dir=$1 suite uri src
+	local dir=$1 suite uri src fd rc=0
 	shift
 	mkdir -p "$dir/sources.list.d" "$dir/preferences.d" "$dir/lists/partial" \
 		"$dir/cache/archives/partial"
+	# one at a time (flavours and work trees share the cache)
+	exec {fd}> "$dir.lock"
+	flock "$fd"
 	src=$dir/sources.list.d/dibs.sources
 	: > "$src.tmp"
 	for suite in "$@"; do
@@ -91,5 +94,7 @@ dibs_private_apt() {
 			echo "apt-get update for $* failed (see $dir/update.log)" >&2
 		fi
 	fi
-	[ -n "$(find "$dir/lists" -maxdepth 1 -name '*_Packages*' -print -quit)" ]
+	[ -n "$(find "$dir/lists" -maxdepth 1 -name '*_Packages*' -print -quit)" ] || rc=1
+	exec {fd}>&-
+	return "$rc"
 }
