@@ -104,7 +104,7 @@ dist:
 
 # The VM harness: the default runs the 6.1 and 6.12 guests on amd64 and on
 # s390x (TCG), then the packaging test (as root; PACKAGES=0 skips it).
-# FLAVOUR=6.1|6.12|6.1-s390x|6.12-s390x picks one kernel, ARCH=s390 the
+# FLAVOUR=6.1|6.12|6.1-s390x|6.12-s390x|7.2 picks one kernel, ARCH=s390 the
 # s390x ones, S390X=0 leaves them out (Documentation/testing.rst).
 check:
 	scripts/check
