@@ -36,6 +36,7 @@ sid_apt() {
 	mkdir -p "$d"/lists/partial "$d"/cache/archives/partial \
 		"$d"/etc/apt.conf.d "$d"/etc/preferences.d "$d"/etc/sources.list.d
 	: >> "$d/status"
+	rm -f "$d"/cache/*.bin
 	echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $m sid main" > "$d/etc/sources.list"
 	cat > "$d/apt.conf" <<-EOF
 		Dir::State::lists "$d/lists";
