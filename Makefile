@@ -44,10 +44,29 @@ INSTALL_MOD_DIR ?= updates/dibs
 
 all: modules dibsctl dibs-ivshmem-server
 
+# A kernel may ship its own include/linux/dibs.h (mainline 6.18+; Debian's
+# 7.2 does, with CONFIG_DIBS unset, and gets our modules).  Ours must be the
+# only one any object is compiled with (include/compat/Kbuild.probe puts our
+# include/ first): after the build, every object's dependency list
+# (.*.o.cmd) is checked, and a dibs.h other than ours fails the build.
+DIBS_H := $(realpath $(CURDIR)/include/linux/dibs.h)
+
 modules:
 	@test -n "$(KDIR)" -a -d "$(KDIR)" || \
 		{ echo "dibs: no kernel build tree; install linux-headers or set KDIR" >&2; exit 1; }
 	+$(KMAKE) modules
+	@bad=$$(find $(CURDIR) -path $(CURDIR)/build -prune -o -name '.*.o.cmd' -print | \
+		xargs -r grep -h -o '[^ ]*include/linux/dibs\.h' | sort -u | \
+		while read -r f; do \
+			case $$f in /*) p=$$f ;; *) p=$(CURDIR)/$$f ;; esac; \
+			[ "$$(realpath -m "$$p")" = "$(DIBS_H)" ] || echo "$$f"; \
+		done); \
+	if [ -n "$$bad" ]; then \
+		echo "dibs: objects were compiled with a <linux/dibs.h> that is not ours: $$bad" >&2; \
+		grep -l -F "$$bad" $$(find $(CURDIR) -path $(CURDIR)/build -prune -o -name '.*.o.cmd' -print) | \
+			sed 's/^/dibs:   /' >&2; \
+		exit 1; \
+	fi
 
 # A cross build (CROSS_COMPILE=s390x-linux-gnu-) builds dibsctl for the
 # target too, against its libnl (Debian: libnl-genl-3-dev:s390x).
@@ -85,7 +104,7 @@ dist:
 
 # The VM harness: the default runs the 6.1 and 6.12 guests on amd64 and on
 # s390x (TCG), then the packaging test (as root; PACKAGES=0 skips it).
-# FLAVOUR=6.1|6.12|6.1-s390x|6.12-s390x picks one kernel (also 5.10 and
+# FLAVOUR=6.1|6.12|6.1-s390x|6.12-s390x|7.2 picks one kernel (also 5.10 and
 # 5.10-s390x, Debian 11's, which the default leaves out), ARCH=s390 the
 # s390x ones, S390X=0 leaves them out (Documentation/testing.rst).
 check:

@@ -20,17 +20,12 @@ dibs_installed_kver() {
 	return 0
 }
 
-# DIBS_APT_OPTS: options for every apt-get and apt-cache call of
-# dibs_apt_kver and fetch_debs (scripts/lib/vm-kernels.sh); empty: the
-# host's apt, dibs_private_apt: a private one.
-DIBS_APT_OPTS=()
-
 # dibs_apt_kver SERIES ARCH: the newest kernel release of SERIES for ARCH
 # that apt offers (linux-image-<release> or linux-image-<release>-unsigned),
 # e.g. 6.12.N+deb12-amd64.  Empty if apt knows none (apt-get update?).
 dibs_apt_kver() {
 	local series=${1//./\\.} arch=$2
-	apt-cache "${DIBS_APT_OPTS[@]}" pkgnames "linux-image-$1." 2> /dev/null |
+	apt-cache pkgnames "linux-image-$1." 2> /dev/null |
 		sed -n -E "s/^linux-image-(${series}\\.[0-9]+[^ ]*-${arch})(-unsigned)?\$/\\1/p" |
 		grep -v -E -- '-(rt|cloud|dbg)-' | sort -V -u | tail -n 1
 	return 0
@@ -52,22 +47,24 @@ dibs_mirror() {
 	echo "${uri%/}"
 }
 
-# dibs_private_apt DIR SUITE...: point DIBS_APT_OPTS at a private apt in
-# DIR whose only sources are SUITE... (bullseye, bullseye-security: Debian
-# 11, which the host's apt does not know), with its own lists and caches,
-# so that the host's apt stays untouched.  The URIs are the mirrors the
-# host uses for bookworm and bookworm-security (dibs_mirror).  The lists
-# are fetched when missing or older than a day (apt-get update -o
-# Dir::State::Lists=DIR/lists); if that fails with older lists present,
-# those are used.  Returns 1 if there are no lists.
+# dibs_private_apt DIR SUITE...: a private apt configuration in DIR
+# (DIR/apt.conf, named by DIBS_APT_CONFIG: run apt with
+# APT_CONFIG=$DIBS_APT_CONFIG) whose only sources are SUITE... (bullseye,
+# bullseye-security: Debian 11, which the host's apt does not know), with
+# its own lists, caches and an empty dpkg status, so that the host's apt
+# stays untouched.  The URIs are the mirrors the host uses for bookworm
+# and bookworm-security (dibs_mirror).  The lists are fetched when missing
+# or older than a day; if that fails with older lists present, those are
+# used.  Returns 1 if there are no lists.
 dibs_private_apt() {
 	local dir=$1 suite uri src fd rc=0
 	shift
-	mkdir -p "$dir/sources.list.d" "$dir/preferences.d" "$dir/lists/partial" \
-		"$dir/cache/archives/partial"
+	mkdir -p "$dir/sources.list.d" "$dir/preferences.d" "$dir/apt.conf.d" \
+		"$dir/lists/partial" "$dir/cache/archives/partial"
 	# one at a time (flavours and work trees share the cache)
 	exec {fd}> "$dir.lock"
 	flock "$fd"
+	: >> "$dir/status"
 	src=$dir/sources.list.d/dibs.sources
 	: > "$src.tmp"
 	for suite in "$@"; do
@@ -84,11 +81,20 @@ dibs_private_apt() {
 		mv "$src.tmp" "$src"
 		rm -f "$dir/lists/stamp"
 	fi
-	DIBS_APT_OPTS=(-o Dir::Etc::SourceList=/dev/null -o "Dir::Etc::SourceParts=$dir/sources.list.d"
-		-o Dir::Etc::Preferences=/dev/null -o "Dir::Etc::PreferencesParts=$dir/preferences.d"
-		-o "Dir::State::Lists=$dir/lists" -o "Dir::Cache=$dir/cache")
+	cat > "$dir/apt.conf" <<-EOF
+		Dir::State::lists "$dir/lists";
+		Dir::State::status "$dir/status";
+		Dir::Cache "$dir/cache";
+		Dir::Etc::SourceList "/dev/null";
+		Dir::Etc::SourceParts "$dir/sources.list.d";
+		Dir::Etc::Preferences "/dev/null";
+		Dir::Etc::PreferencesParts "$dir/preferences.d";
+		Dir::Etc::Parts "$dir/apt.conf.d";
+		Acquire::Languages "none";
+	EOF
+	DIBS_APT_CONFIG=$dir/apt.conf
 	if [ -z "$(find "$dir/lists/stamp" -mmin -1440 2> /dev/null)" ]; then
-		if apt-get "${DIBS_APT_OPTS[@]}" -q update > "$dir/update.log" 2>&1; then
+		if APT_CONFIG=$DIBS_APT_CONFIG apt-get -q update > "$dir/update.log" 2>&1; then
 			touch "$dir/lists/stamp"
 		else
 			echo "apt-get update for $* failed (see $dir/update.log)" >&2

@@ -16,6 +16,19 @@
 # neither W=1 nor -Werror.
 TEST_BUILD_FLAGS=(DIBS_TESTS=1 DIBS_WERROR=1 W=1)
 
+# kmake DIR ARGS...: make in DIR, on the host or, for a flavour with a
+# toolchain chroot (KCHROOT, 7.2), in it (kchroot_run of
+# scripts/lib/vm-sid.sh, DIR bind-mounted at its own path).
+kmake() {
+	local dir=$1
+	shift
+	if [ -n "$KCHROOT" ]; then
+		kchroot_run "$dir" make "$@"
+	else
+		make "$@"
+	fi
+}
+
 # build_flavour FLAVOUR: copy the tree, build modules and user programs.
 # Sets BUILD_MODULES_OK, BUILD_USER_OK, HAVE_DIBSCTL.
 build_flavour() {
@@ -30,12 +43,12 @@ build_flavour() {
 		--exclude=/selftests/install --exclude='.run_list' --exclude='.bench_list' \
 		"$ROOT/" "$src/"
 
-	say "build $fl: make -C build/$fl/src modules KDIR=$KDIR ${TEST_BUILD_FLAGS[*]} (log: build/$fl/logs/build.log, user programs: build-user.log)"
+	say "build $fl: make -C build/$fl/src modules KDIR=$KDIR ${TEST_BUILD_FLAGS[*]}${KCHROOT:+ ${KMAKE_ARGS[*]} in the chroot $KCHROOT} (log: build/$fl/logs/build.log, user programs: build-user.log)"
 	# Only modules linked by this build go into the guest: no stale .ko
 	# from an earlier build (objects stay, so this costs only the link).
 	find "$src" -name '*.ko' -delete
 	BUILD_MODULES_OK=1
-	if ! make -C "$src" -k -j"$JOBS" modules KDIR="$KDIR" "${TEST_BUILD_FLAGS[@]}" "${KMAKE_ARGS[@]}" \
+	if ! kmake "$src" -C "$src" -k -j"$JOBS" modules KDIR="$KDIR" "${TEST_BUILD_FLAGS[@]}" "${KMAKE_ARGS[@]}" \
 		> "$logs/build.log" 2>&1; then
 		BUILD_MODULES_OK=0
 		echo "# ---- module build FAILED ($fl); errors:"
@@ -45,7 +58,7 @@ build_flavour() {
 	# The harness self-test needs its WARN module even when the suite does
 	# not build: then build that directory on its own.
 	if [ ! -e "$src/selftests/harness/dibs_harness_warn.ko" ]; then
-		make -C "$KDIR" M="$src/selftests/harness" "${KMAKE_ARGS[@]}" modules >> "$logs/build.log" 2>&1 || true
+		kmake "$src" -C "$KDIR" M="$src/selftests/harness" "${KMAKE_ARGS[@]}" modules >> "$logs/build.log" 2>&1 || true
 	fi
 	grep -E 'warning:' "$logs/build.log" | grep -v jobserver | head -n 20 |
 		sed 's/^/# build warning: /' || true

@@ -13,8 +13,9 @@
 
 # Sets KVER, KDIR, VMLINUZ, MODROOT (root of the module tree) for flavour $1,
 # and the guest architecture: GARCH (amd64, s390x), BUSYBOX (the guest's
-# busybox), KMAKE_ARGS (ARCH=/CROSS_COMPILE= for kbuild), UMAKE_ARGS (CC=
-# etc. for the user programs).
+# busybox), KMAKE_ARGS (ARCH=/CROSS_COMPILE=/CC= for kbuild), UMAKE_ARGS
+# (CC= etc. for the user programs), KCHROOT (7.2: the chroot the module
+# build runs in, KDIR a path in it; else empty).
 prepare_kernel() {
 	GARCH=amd64
 	BUSYBOX=/bin/busybox
@@ -22,6 +23,7 @@ prepare_kernel() {
 	UMAKE_ARGS=()
 	BZIMAGE_ONLY=0
 	KCMDLINE=""
+	KCHROOT=""
 	case $1 in
 	6.1)
 		KVER=$(dibs_installed_kver 6.1 amd64)
@@ -41,14 +43,22 @@ prepare_kernel() {
 	6.12-s390x)
 		fetch_debs 6.12 s390x
 		;;
-	5.10)
-		fetch_debs 5.10 amd64
-		;;
-	5.10-s390x)
-		fetch_debs 5.10 s390x
+	5.10 | 5.10-s390x)
+		# Debian 11, through a private apt: the host's stays bookworm's
+		dibs_private_apt "$CACHE/apt-bullseye" bullseye bullseye-security ||
+			say "no Debian 11 package lists in build/cache/apt-bullseye (update.log)"
+		if [ "$1" = 5.10 ]; then
+			APT_CONFIG=$DIBS_APT_CONFIG fetch_debs 5.10 amd64
+		else
+			APT_CONFIG=$DIBS_APT_CONFIG fetch_debs 5.10 s390x
+		fi
 		;;
 	6.1-debug)
 		prepare_debug
+		;;
+	7.2)
+		# Debian sid: scripts/lib/vm-sid.sh
+		prepare_sid
 		;;
 	esac
 }
@@ -75,7 +85,7 @@ prepare_debug() {
 # 6.1-s390x, 6.12-s390x, 5.10, 5.10-s390x); no system-wide installation.
 # Downloads again only when a newer version appears.
 #  - amd64 (6.12 of bookworm-backports or bookworm-security; 5.10 of
-#    bullseye or bullseye-security, through dibs_private_apt):
+#    bullseye or bullseye-security):
 #    linux-image-VERSION-unsigned and its headers;
 #  - s390x (6.1: linux-image-6.1.0-N-s390x of bookworm; 6.12:
 #    linux-image-6.12.N+deb12-s390x of bookworm-backports): the image, its
@@ -84,6 +94,14 @@ prepare_debug() {
 # Both with the -common headers and the amd64 linux-kbuild of the same
 # version (the host tools: linux-kbuild-6.1, linux-kbuild-6.12.N+deb12,
 # linux-kbuild-5.10).
+#  - 5.10 (Debian 11; APT_CONFIG names the private bullseye configuration
+#    of dibs_private_apt, scripts/lib/debian.sh): as 6.12 and s390x.
+#  - 7.2 (Debian sid, amd64; APT_CONFIG names the private sid configuration
+#    of scripts/lib/vm-sid.sh): only the kernel, whose headers are in the
+#    sid chroot: linux-binary-KVER (the image, in /usr/lib/modules/KVER),
+#    linux-modules-KVER and linux-base-KVER (config, modules.order), or
+#    linux-image-KVER-unsigned where sid has that; root/lib links to
+#    root/usr/lib (merged /usr) for the module tree's users.
 fetch_debs() {
 	local series=$1 arch=$2 cache=$CACHE/$1 img abi pkgs deb hver kver kbuild l t
 	local name=$1 missing="linux-image-$1.*-$2: run scripts/setup"
@@ -101,19 +119,14 @@ fetch_debs() {
 	else
 		missing="linux-image-$series.*-$arch-unsigned: run scripts/setup (bookworm-backports)"
 	fi
-	# Debian 11's 5.10 comes through a private apt (bullseye and
-	# bullseye-security; lists and caches in build/cache/apt-bullseye):
-	# the host's apt stays bookworm's.
-	DIBS_APT_OPTS=()
+	local root=$cache/root image_only=0
+	[ "$series" = 7.2 ] && image_only=1 missing="linux-image-7.2.*-amd64 in sid (build/cache/sid-apt)"
 	if [ "$series" = 5.10 ]; then
-		dibs_private_apt "$CACHE/apt-bullseye" bullseye bullseye-security ||
-			say "no Debian 11 package lists in $CACHE/apt-bullseye"
-		missing="linux-image-$series.*-$arch in Debian 11 (bullseye, bullseye-security; $CACHE/apt-bullseye/update.log)"
+		missing="linux-image-5.10.*-$arch in Debian 11 (bullseye, bullseye-security; build/cache/apt-bullseye/update.log)"
 		# Debian 11 is LTS now: deb.debian.org's bullseye lists amd64,
 		# arm64, armhf and i386 only; s390x needs a mirror that has it.
 		[ "$arch" = s390x ] && missing+=": bullseye on $(dibs_mirror bookworm) has no s390x any more (LTS architectures only)"
 	fi
-	local root=$cache/root
 	img=$(dibs_apt_kver "$series" "$arch")
 	if [ -z "$img" ]; then
 		if [ -s "$cache/stamp" ]; then
@@ -137,46 +150,65 @@ fetch_debs() {
 		mkdir -p "$cache/debs"
 		# 6.12 names the host tools by the full version, 6.1 by series.
 		kbuild=linux-kbuild-$abi
-		apt-cache "${DIBS_APT_OPTS[@]}" show "$kbuild:amd64" > /dev/null 2>&1 || kbuild=linux-kbuild-$series
-		if [ "$arch" = s390x ]; then
+		apt-cache show "$kbuild:amd64" > /dev/null 2>&1 || kbuild=linux-kbuild-$series
+		if [ "$image_only" = 1 ]; then
+			pkgs="linux-image-$KVER-unsigned"
+			apt-cache show "linux-binary-$KVER" > /dev/null 2>&1 &&
+				pkgs="linux-binary-$KVER linux-modules-$KVER linux-base-$KVER"
+		elif [ "$arch" = s390x ]; then
 			pkgs="linux-image-$KVER:s390x linux-headers-$KVER:s390x linux-headers-$abi-common"
 			pkgs+=" $kbuild:amd64 busybox-static:s390x"
 		else
 			pkgs="linux-image-$KVER-unsigned linux-headers-$KVER linux-headers-$abi-common $kbuild"
 		fi
 		# shellcheck disable=SC2086 # word splitting intended
-		(cd "$cache/debs" && apt-get "${DIBS_APT_OPTS[@]}" download -q $pkgs) 2>&1 |
+		(cd "$cache/debs" && apt-get download -q $pkgs) 2>&1 |
 			grep -v "${quiet[@]}" || true
 		# shellcheck disable=SC2086 # word splitting intended
 		[ "$(find "$cache/debs" -name '*.deb' | wc -l)" -eq "$(set -- $pkgs; echo $#)" ] ||
 			die "apt-get download $pkgs failed"
 		# The headers need host tools at least as new as they are.
-		hver=$(dpkg-deb -f "$cache"/debs/linux-headers-"$KVER"_*.deb Version)
-		kver=$(dpkg-deb -f "$cache"/debs/"$kbuild"_*.deb Version)
-		dpkg --compare-versions "$kver" ge "$hver" ||
-			die "$kbuild $kver is older than linux-headers-$KVER $hver"
+		if [ "$image_only" = 0 ]; then
+			hver=$(dpkg-deb -f "$cache"/debs/linux-headers-"$KVER"_*.deb Version)
+			kver=$(dpkg-deb -f "$cache"/debs/"$kbuild"_*.deb Version)
+			dpkg --compare-versions "$kver" ge "$hver" ||
+				die "$kbuild $kver is older than linux-headers-$KVER $hver"
+		fi
 		for deb in "$cache"/debs/*.deb; do
 			dpkg -x "$deb" "$root"
 		done
 		# The headers include the common Makefile by its absolute path;
 		# scripts/ and tools/ link into the kbuild package (6.1:
 		# relative, 6.12: absolute links, pointed into the private root).
-		sed -i "s|^include /usr/src/|include $root/usr/src/|" \
-			"$root/usr/src/linux-headers-$KVER/Makefile"
-		for l in "$root/usr/src/linux-headers-$KVER"/{scripts,tools}; do
-			t=$(readlink "$l")
-			case $t in
-			/*) ln -sfn "$root$t" "$l" ;;
-			esac
-			[ -e "$l/" ] || die "$l -> $t: dangling"
-		done
+		if [ "$image_only" = 0 ]; then
+			sed -i "s|^include /usr/src/|include $root/usr/src/|" \
+				"$root/usr/src/linux-headers-$KVER/Makefile"
+			for l in "$root/usr/src/linux-headers-$KVER"/{scripts,tools}; do
+				t=$(readlink "$l")
+				case $t in
+				/*) ln -sfn "$root$t" "$l" ;;
+				esac
+				[ -e "$l/" ] || die "$l -> $t: dangling"
+			done
+		fi
+		# Merged /usr (7.2): the module tree is in root/usr/lib/modules.
+		if [ ! -e "$root/lib" ] && [ -d "$root/usr/lib/modules" ]; then
+			ln -s usr/lib "$root/lib"
+		fi
 		rm -rf "$cache/debs"
 		echo "$KVER $root" > "$cache/stamp"
 	fi
 	exec {FETCH_FD}>&-
 	KDIR=$root/usr/src/linux-headers-$KVER
 	VMLINUZ=$root/boot/vmlinuz-$KVER
+	[ -e "$VMLINUZ" ] || VMLINUZ=$root/usr/lib/modules/$KVER/vmlinuz
 	MODROOT=$root
+	if [ "$image_only" = 1 ]; then
+		if [ ! -r "$VMLINUZ" ] || [ ! -d "$root/lib/modules/$KVER/kernel" ]; then
+			die "$series cache in $cache is incomplete; rm -rf it"
+		fi
+		return 0
+	fi
 	# The headers name the compiler Debian built the kernel with
 	# (.kernelvariables: gcc-12 for 6.1, gcc-10 for 5.10); bookworm has no
 	# gcc-10, so where that one is missing kbuild gets the host's gcc.
