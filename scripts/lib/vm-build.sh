@@ -96,3 +96,33 @@ build_flavour() {
 		echo "# ---- (full log: build/$fl/logs/build-user.log)"
 	fi
 }
+
+# dkms_list_check FLAVOUR: one host case.  A user's build of a copy of the
+# tree (DIBS_TESTS and DIBS_WERROR unset, as DKMS builds) against this
+# flavour's headers makes exactly the modules dkms.conf lists for them
+# (dkms.conf and Kbuild share include/compat/Kbuild.probe.sh; DKMS fails an
+# install when a listed module was not built).  In the toolchain chroot
+# where the flavour has one (7.2).  The caller prints the KTAP plan.
+dkms_list_check() {
+	local fl=$1 work=$BUILD/$1/dkms-list log=$BUILD/$1/logs/dkms-list.log kos want arch
+	arch=x86_64
+	[ "$GARCH" = s390x ] && arch=s390x
+	rm -rf "$work"
+	mkdir -p "$work"
+	rsync -a --exclude=/build --exclude=/.git --exclude='*.o' --exclude='*.ko' \
+		--exclude='.*.cmd' --exclude=/selftests/install "$ROOT/" "$work/"
+	kmake "$work" -C "$work" -j"$JOBS" modules KDIR="$KDIR" DIBS_TESTS= DIBS_WERROR= \
+		"${KMAKE_ARGS[@]}" > "$log" 2>&1 || true
+	kos=$(find "$work" -name '*.ko' -printf '%f\n' | sed 's/\.ko$//' | sort | paste -s -d ' ')
+	# shellcheck disable=SC2016 # expanded by the inner bash
+	want=$(kernel_source_dir=$KCHROOT$KDIR kernelver=$KVER arch=$arch dkms_tree=/var/lib/dkms \
+		bash -c '. "$1/dkms.conf" && printf "%s\n" "${BUILT_MODULE_NAME[@]}"' sh "$work" |
+		sort | paste -s -d ' ')
+	if [ -n "$kos" ] && [ "$kos" = "$want" ]; then
+		host_case OK "$fl: dkms.conf lists what a user build makes ($kos)"
+	else
+		host_case FAIL "$fl: dkms.conf lists what a user build makes" \
+			"dkms.conf: ${want:-nothing}; built: ${kos:-nothing}; see build/$fl/logs/dkms-list.log"
+	fi
+	rm -rf "$work"
+}

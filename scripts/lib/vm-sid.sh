@@ -159,7 +159,7 @@ kchroot_run() {
 #    makes (DIBS_TESTS and DIBS_WERROR unset, as DKMS builds).
 sid_checks() {
 	local fl=$1 t0 hdr=/usr/src/linux-headers-$KVER fake work=$BUILD/$1/sid-checks
-	local log=$BUILD/$1/logs/sid-checks.log kos want v
+	local log=$BUILD/$1/logs/sid-checks.log kos v
 	t0=$(date +%s)
 	fake=$KCHROOT/usr/src/dibs-config-dibs-$$
 	: > "$log"
@@ -186,20 +186,7 @@ sid_checks() {
 		fi
 		rm -f "$log.$v"
 	done
-	rm -rf "$fake"
-	find "$work" \( -name Module.symvers -o -name modules.order \) -delete
-	kchroot_run "$work" make -C "$work" -j"$JOBS" modules KDIR="$hdr" DIBS_TESTS= DIBS_WERROR= \
-		"${KMAKE_ARGS[@]}" >> "$log" 2>&1 || true
-	kos=$(find "$work" -name '*.ko' -printf '%f\n' | sed 's/\.ko$//' | sort | paste -s -d ' ')
-	# shellcheck disable=SC2016 # expanded by the inner bash
-	want=$(kernel_source_dir=$KCHROOT$hdr kernelver=$KVER arch=x86_64 dkms_tree=/var/lib/dkms \
-		bash -c '. "$1/dkms.conf" && printf "%s\n" "${BUILT_MODULE_NAME[@]}"' sh "$work" |
-		sort | paste -s -d ' ')
-	if [ -n "$kos" ] && [ "$kos" = "$want" ]; then
-		host_case OK "$fl: dkms.conf lists what a user build makes ($kos)"
-	else
-		host_case FAIL "$fl: dkms.conf lists what a user build makes" \
-			"dkms.conf: ${want:-nothing}; built: ${kos:-nothing}; see build/$fl/logs/sid-checks.log"
-	fi
+	rm -rf "$fake" "$work"
+	dkms_list_check "$fl"
 	say "sid checks: $(($(date +%s) - t0)) s"
 }
