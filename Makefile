@@ -11,8 +11,8 @@
 #   make check            build + every selftest in QEMU guests (scripts/vm),
 #                         then check-packages when root, then the 6.1-debug
 #                         guest (scripts/check)
-#   make check-matrix     the guests of Debian 11's 5.10 and sid's 7.2, which
-#                         make check only builds (MATRIX_FLAVOURS)
+#   make check-matrix     the guests of Debian 11's 5.10 (amd64, s390x) and
+#                         sid's 7.2, which make check leaves out (MATRIX_FLAVOURS)
 #   make check-packages   .deb + .rpm packages, DKMS install of dibs-dkms, the
 #                         selftests with the DKMS-built modules (root; about 3 min)
 #   make check-install    apt install, DKMS, kernel upgrade and purge in a real
@@ -113,9 +113,10 @@ check:
 	scripts/check
 
 # The kernel matrix's ends, whose guests make check leaves out (it only
-# builds 5.10 and 7.2): Debian 11's 5.10 and sid's 7.2, booted, every group
+# builds 5.10 and 7.2): Debian 11's 5.10 (amd64; s390x, its kernel built
+# here from Debian's linux-source-5.10) and sid's 7.2, booted, every group
 # that applies (Documentation/testing.rst, "The kernel matrix").
-MATRIX_FLAVOURS ?= 5.10 7.2
+MATRIX_FLAVOURS ?= 5.10 5.10-s390x 7.2
 check-matrix:
 	FLAVOUR="$(MATRIX_FLAVOURS)" scripts/check
 

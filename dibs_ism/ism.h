@@ -248,7 +248,8 @@ struct ism_event {
 /*
  * The IEQ: the function writes entry[n] and then sets header.idx to n + 1
  * (so 1..ISM_EQ_ENTRIES once anything was written); the driver consumes
- * entries up to header.idx - 1, wrapping after the last one.
+ * entries up to header.idx - 1, wrapping after the last one.  So at most
+ * ISM_EQ_ENTRIES - 1 new entries can be told apart from none.
  */
 struct ism_eq {
 	struct ism_eq_header header;

@@ -4,8 +4,9 @@
 # scripts/lib/vm-kernels.sh - scripts/vm's guest kernels (sourced by it):
 # the kernel, headers and module tree of each flavour (6.1: the host's
 # installed ones; 6.12, 5.10 and s390x: Debian packages fetched and unpacked
-# into build/cache by fetch_debs; 6.1-debug: scripts/debug-kernel), and the
-# image QEMU boots (boot_image).
+# into build/cache by fetch_debs; 6.1-debug and 5.10-s390x: built from
+# Debian's kernel source by scripts/debug-kernel), and the image QEMU boots
+# (boot_image).
 #
 # Uses scripts/vm's globals and functions (CACHE, JOBS, ROOT, say, die) and
 # scripts/lib/debian.sh.
@@ -50,7 +51,7 @@ prepare_kernel() {
 		if [ "$1" = 5.10 ]; then
 			APT_CONFIG=$DIBS_APT_CONFIG fetch_debs 5.10 amd64
 		else
-			APT_CONFIG=$DIBS_APT_CONFIG fetch_debs 5.10 s390x
+			prepare_510_s390x
 		fi
 		;;
 	6.1-debug)
@@ -80,9 +81,86 @@ prepare_debug() {
 	KCMDLINE=kasan_multi_shot
 }
 
+# The 5.10-s390x flavour.  Debian 11 is LTS now and its mirrors carry no
+# s390x binaries any more, but its linux-source-5.10 (all) is still there:
+# the newest one apt offers (bullseye-security) is fetched into
+# build/cache/5.10-s390x/src (again only when apt offers a newer one), and
+# scripts/debug-kernel cross-builds it with scripts/kernel-5.10-s390x.config
+# outside the clone (DIBS_KERNEL_TREE, DIBS_KERNEL_OUT; default
+# /var/tmp/dibs-5.10-s390x); that is a no-op when the build is current.
+# The modules are built against its tree; busybox is the host Debian's
+# busybox-static:s390x (build/cache/5.10-s390x/busybox).
+prepare_510_s390x() {
+	local cache=$CACHE/5.10-s390x ver deb fd
+	local src=$cache/src/usr/src/linux-source-5.10.tar.xz
+	local out=${DIBS_KERNEL_OUT:-${DIBS_KERNEL_TREE:-/var/tmp/dibs-5.10-s390x}/5.10-s390x}
+	s390x_tools
+	ver=$(APT_CONFIG=$DIBS_APT_CONFIG apt-cache policy linux-source-5.10 2> /dev/null |
+		sed -n 's/^ *Candidate: //p')
+	[ "$ver" = "(none)" ] && ver=""
+	mkdir -p "$cache"
+	exec {fd}> "$cache.lock"
+	flock "$fd"
+	if [ -z "$ver" ]; then
+		[ -s "$src" ] || die "apt knows no linux-source-5.10 in Debian 11 (build/cache/apt-bullseye/update.log)"
+		say "apt offers no linux-source-5.10; using the cached $(cat "$cache/src.stamp")"
+	elif [ "$(cat "$cache/src.stamp" 2> /dev/null)" != "$ver" ] || [ ! -s "$src" ]; then
+		say "fetching linux-source-5.10 $ver (apt-get download, dpkg -x into $cache/src)"
+		rm -rf "$cache/debs" "$cache/src" "$cache/src.stamp"
+		mkdir -p "$cache/debs"
+		(cd "$cache/debs" && APT_CONFIG=$DIBS_APT_CONFIG apt-get download -q "linux-source-5.10=$ver") 2>&1 |
+			grep -v -e 'unsandboxed as root' -e '^Get:' -e '^Fetched' || true
+		deb=$(find "$cache/debs" -name 'linux-source-5.10_*.deb' | head -n 1)
+		[ -n "$deb" ] || die "apt-get download linux-source-5.10=$ver failed"
+		dpkg -x "$deb" "$cache/src"
+		[ -s "$src" ] || die "$deb has no $src"
+		rm -rf "$cache/debs"
+		echo "$ver" > "$cache/src.stamp"
+	fi
+	if [ ! -x "$cache/busybox/bin/busybox" ]; then
+		say "fetching busybox-static:s390x (apt-get download, dpkg -x into $cache/busybox)"
+		rm -rf "$cache/debs" "$cache/busybox"
+		mkdir -p "$cache/debs"
+		(cd "$cache/debs" && apt-get download -q busybox-static:s390x) 2>&1 |
+			grep -v -e 'unsandboxed as root' -e '^Get:' -e '^Fetched' || true
+		for deb in "$cache"/debs/busybox-static_*.deb; do
+			dpkg -x "$deb" "$cache/busybox"
+		done
+		rm -rf "$cache/debs"
+		[ -x "$cache/busybox/bin/busybox" ] || die "apt-get download busybox-static:s390x failed"
+	fi
+	exec {fd}>&-
+	DIBS_KERNEL_SOURCE=$src DIBS_KERNEL_OUT=$out JOBS=$JOBS \
+		"$ROOT/scripts/debug-kernel" 5.10-s390x || die "scripts/debug-kernel 5.10-s390x failed"
+	read -r KVER KDIR _ < "$out/stamp"
+	VMLINUZ=$out/bzImage
+	MODROOT=$out/root
+	BUSYBOX=$cache/busybox/bin/busybox
+	s390x_guest
+}
+
+# s390x_tools: dies unless the s390x cross compiler, QEMU and dpkg's s390x
+# architecture (busybox-static:s390x, libnl-*-dev:s390x) are there.
+s390x_tools() {
+	if ! command -v s390x-linux-gnu-gcc > /dev/null || ! command -v qemu-system-s390x > /dev/null; then
+		die "no s390x cross compiler or qemu-system-s390x: run scripts/setup (S390X=0 leaves s390x out)"
+	fi
+	dpkg --print-foreign-architectures | grep -qx s390x ||
+		die "dpkg has no s390x architecture: run scripts/setup (S390X=0 leaves s390x out)"
+}
+
+# s390x_guest: an s390x guest, its modules cross-built; static user
+# programs with the cross compiler, and pkg-config answering for the s390x
+# libnl (libnl-*-dev:s390x, multiarch).
+s390x_guest() {
+	GARCH=s390x
+	KMAKE_ARGS+=(ARCH=s390 CROSS_COMPILE=s390x-linux-gnu-)
+	UMAKE_ARGS=(CC=s390x-linux-gnu-gcc PKG_CONFIG=s390x-linux-gnu-pkg-config)
+}
+
 # fetch_debs SERIES ARCH: Debian's newest kernel of SERIES for ARCH that apt
 # knows, unpacked with dpkg -x below build/cache/FLAVOUR/root (FLAVOUR: 6.12,
-# 6.1-s390x, 6.12-s390x, 5.10, 5.10-s390x); no system-wide installation.
+# 6.1-s390x, 6.12-s390x, 5.10); no system-wide installation.
 # Downloads again only when a newer version appears.
 #  - amd64 (6.12 of bookworm-backports or bookworm-security; 5.10 of
 #    bullseye or bullseye-security):
@@ -94,8 +172,8 @@ prepare_debug() {
 # Both with the -common headers and the amd64 linux-kbuild of the same
 # version (the host tools: linux-kbuild-6.1, linux-kbuild-6.12.N+deb12,
 # linux-kbuild-5.10).
-#  - 5.10 (Debian 11; APT_CONFIG names the private bullseye configuration
-#    of dibs_private_apt, scripts/lib/debian.sh): as 6.12 and s390x.
+#  - 5.10 (Debian 11, amd64; APT_CONFIG names the private bullseye
+#    configuration of dibs_private_apt, scripts/lib/debian.sh): as 6.12.
 #  - 7.2 (Debian sid, amd64; APT_CONFIG names the private sid configuration
 #    of scripts/lib/vm-sid.sh): only the kernel, whose headers are in the
 #    sid chroot: linux-binary-KVER (the image, in /usr/lib/modules/KVER),
@@ -111,22 +189,14 @@ fetch_debs() {
 		cache=$CACHE/$series-s390x
 		name="s390x $series"
 		quiet+=(-e '^Fetched')
-		if ! command -v s390x-linux-gnu-gcc > /dev/null || ! command -v qemu-system-s390x > /dev/null; then
-			die "no s390x cross compiler or qemu-system-s390x: run scripts/setup (S390X=0 leaves s390x out)"
-		fi
-		dpkg --print-foreign-architectures | grep -qx s390x ||
-			die "dpkg has no s390x architecture: run scripts/setup (S390X=0 leaves s390x out)"
+		s390x_tools
 	else
 		missing="linux-image-$series.*-$arch-unsigned: run scripts/setup (bookworm-backports)"
 	fi
 	local root=$cache/root image_only=0
 	[ "$series" = 7.2 ] && image_only=1 missing="linux-image-7.2.*-amd64 in sid (build/cache/sid-apt)"
-	if [ "$series" = 5.10 ]; then
+	[ "$series" = 5.10 ] &&
 		missing="linux-image-5.10.*-$arch in Debian 11 (bullseye, bullseye-security; build/cache/apt-bullseye/update.log)"
-		# Debian 11 is LTS now: deb.debian.org's bullseye lists amd64,
-		# arm64, armhf and i386 only; s390x needs a mirror that has it.
-		[ "$arch" = s390x ] && missing+=": bullseye on $(dibs_mirror bookworm) has no s390x any more (LTS architectures only)"
-	fi
 	img=$(dibs_apt_kver "$series" "$arch")
 	if [ -z "$img" ]; then
 		if [ -s "$cache/stamp" ]; then
@@ -226,11 +296,7 @@ fetch_debs() {
 		return 0
 	fi
 	BUSYBOX=$root/bin/busybox
-	GARCH=s390x
-	KMAKE_ARGS+=(ARCH=s390 CROSS_COMPILE=s390x-linux-gnu-)
-	# Static user programs for s390x: the cross compiler, and pkg-config
-	# answering for the s390x libnl (libnl-*-dev:s390x, multiarch).
-	UMAKE_ARGS=(CC=s390x-linux-gnu-gcc PKG_CONFIG=s390x-linux-gnu-pkg-config)
+	s390x_guest
 	if [ ! -r "$VMLINUZ" ] || [ ! -d "$KDIR" ] || [ ! -x "$BUSYBOX" ]; then
 		die "s390x cache in $cache is incomplete; rm -rf it"
 	fi

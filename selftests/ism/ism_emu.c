@@ -41,7 +41,10 @@
  *   by the target's irq_work (hard IRQ context, on the CPU that raised
  *   it), which then calls dibs_ism_emu_irq().  One handler runs at a time
  *   per function, and the firmware never updates SBA or IEQ while it
- *   runs.  At most ISM_EQ_ENTRIES events go into the IEQ per interrupt.
+ *   runs.  At most ISM_EQ_ENTRIES - 1 events go into the IEQ per
+ *   interrupt: header.idx is the only index, so a whole lap of
+ *   ISM_EQ_ENTRIES would leave it where the driver last saw it and the
+ *   driver would take the new entries for none.
  *
  * The emulation reaches the driver's memory through its DMA addresses:
  * dma-direct maps them 1:1 to physical addresses (no IOMMU in the guests).
@@ -224,7 +227,7 @@ static bool ism_emu_apply(struct ism_emu_fn *fn, bool *more)
 		fn->sba->s = 1;
 		raise = true;
 	}
-	for (n = 0; fn->ieq && fn->ev_n && n < ISM_EQ_ENTRIES; n++) {
+	for (n = 0; fn->ieq && fn->ev_n && n < ISM_EQ_ENTRIES - 1; n++) {
 		fn->ieq_wr = (fn->ieq_wr + 1) % ISM_EQ_ENTRIES;
 		fn->ieq->entry[fn->ieq_wr] = fn->pend_ev[fn->ev_first];
 		fn->ev_first = (fn->ev_first + 1) % ISM_EMU_EV_MAX;
