@@ -6,8 +6,9 @@
 # own compiler (gcc 16, which bookworm lacks) in a sid chroot.  Nothing is
 # installed on the host and the host's apt sources stay as they are:
 #
-#  - build/cache/sid-apt: a private apt configuration (APT_CONFIG) with sid
-#    as its only source, its own package lists and an empty dpkg status.
+#  - build/cache/sid-apt: a private apt configuration (APT_CONFIG,
+#    dibs_private_apt) with sid as its only source, its own package lists
+#    (fetched again when a day old) and an empty dpkg status.
 #    It picks the kernel (dibs_apt_kver, the newest 7.2 ABI sid offers) and
 #    downloads the image for fetch_debs (build/cache/7.2/root).
 #  - build/cache/7.2-sid/chroot: a sid root made by mmdebstrap (variant
@@ -24,46 +25,30 @@
 # scripts/lib/debian.sh and fetch_debs of scripts/lib/vm-kernels.sh.
 # shellcheck disable=SC2034,SC2153 # KDIR, KCHROOT, KMAKE_ARGS: read by scripts/vm's other parts; KVER, BUILD, ROOT: theirs
 
-# sid_apt: the private apt configuration for sid (SID_APT_CONFIG), its
-# package lists brought up to date (apt-get update; if that fails, the
-# lists of the last run are used; no binary caches: 100 MB saved, half a
-# second per apt-cache call).  The archive reachable here may carry
-# a sid Release whose Valid-Until date has passed: that date is not
-# checked (its signature is, against debian-archive-keyring).
+# sid_apt: the private apt configuration for sid (SID_APT_CONFIG;
+# dibs_private_apt of scripts/lib/debian.sh, as for Debian 11) with sid's
+# own settings in its apt.conf.d: amd64 lists only, no binary caches (100
+# MB saved, half a second per apt-cache call), and no Valid-Until check:
+# the archive reachable here may carry a sid Release whose Valid-Until date
+# has passed (its signature is still checked, against
+# debian-archive-keyring).  Without lists (no network, no earlier run) the
+# flavour cannot pick a kernel.
 sid_apt() {
-	local d=$CACHE/sid-apt m t0
-	m=$(dibs_mirror bookworm)
-	mkdir -p "$d"/lists/partial "$d"/cache/archives/partial \
-		"$d"/etc/apt.conf.d "$d"/etc/preferences.d "$d"/etc/sources.list.d
-	: >> "$d/status"
+	local d=$CACHE/sid-apt t0
+	t0=$(date +%s)
+	mkdir -p "$d/apt.conf.d"
 	rm -f "$d"/cache/*.bin
-	echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $m sid main" > "$d/etc/sources.list"
-	cat > "$d/apt.conf" <<-EOF
-		Dir::State::lists "$d/lists";
-		Dir::State::status "$d/status";
-		Dir::Cache "$d/cache";
+	cat > "$d/apt.conf.d/dibs-sid.conf" <<-EOF
 		Dir::Cache::pkgcache "";
 		Dir::Cache::srcpkgcache "";
-		Dir::Etc::SourceList "$d/etc/sources.list";
-		Dir::Etc::SourceParts "$d/etc/sources.list.d";
-		Dir::Etc::Preferences "$d/etc/preferences";
-		Dir::Etc::PreferencesParts "$d/etc/preferences.d";
-		Dir::Etc::Parts "$d/etc/apt.conf.d";
 		APT::Architecture "amd64";
 		APT::Architectures { "amd64"; };
-		Acquire::Languages "none";
 		Acquire::Check-Valid-Until "false";
 	EOF
-	SID_APT_CONFIG=$d/apt.conf
-	SID_MIRROR=$m
-	t0=$(date +%s)
-	exec {SID_APT_FD}> "$d.lock"
-	flock "$SID_APT_FD"
-	if ! APT_CONFIG=$SID_APT_CONFIG apt-get update -q > "$d/update.log" 2>&1 ||
-		grep -q '^[EW]: ' "$d/update.log"; then
-		say "apt-get update of sid failed (build/cache/sid-apt/update.log); using the lists of the last run"
-	fi
-	exec {SID_APT_FD}>&-
+	dibs_private_apt "$d" sid ||
+		die "no package lists of sid in $d (see $d/update.log)"
+	SID_APT_CONFIG=$DIBS_APT_CONFIG
+	SID_MIRROR=$(dibs_mirror bookworm)
 	say "sid package lists: $(($(date +%s) - t0)) s"
 }
 
