@@ -10,6 +10,8 @@ set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=scripts/lib/klog.sh
 . "$ROOT/scripts/lib/klog.sh"
+# shellcheck source=selftests/lib/ktap.sh
+. "$ROOT/selftests/lib/ktap.sh"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -44,23 +46,19 @@ smc_frames=(
 )
 summary="[  601.200000] kmemleak: 2 new suspected memory leaks (see /sys/kernel/debug/kmemleak)"
 
-n=0 fail=0
 # case_ NAME WANT(clean|bad): klog_bad on $tmp/log
 case_() {
 	local got
-	n=$((n + 1))
 	if [ -z "$(klog_bad "$tmp/log")" ]; then got=clean; else got=bad; fi
 	if [ "$got" = "$2" ]; then
-		echo "ok $n $1"
+		ktap_pass "$1"
 	else
-		echo "not ok $n $1 (expected $2, got $got)"
+		ktap_fail "$1" "expected $2, got $got"
 		klog_bad "$tmp/log" | sed 's/^/# /'
-		fail=$((fail + 1))
 	fi
 }
 
-echo "TAP version 13"
-echo "1..12"
+ktap_plan 12
 { echo "[    1.0] booted"; echo "[    2.0] dibs-selftest: start smcd/x.sh"; } > "$tmp/log"
 case_ "a log without reports is clean" clean
 { report "${smc_frames[@]}"; report "${smc_frames[@]}"; echo "$summary"; } > "$tmp/log"
@@ -96,6 +94,6 @@ case_ "the known leak without the kmemleak: prefix: clean" clean
 report "${smc_frames[@]:0:5}" "dibs_smcd_attach+0x12/0x40 [dibs_smcd]" |
 	sed 's/kmemleak: //; s/(____ptrval____)/ffffffff81234567/' > "$tmp/log"
 case_ "... and with a dibs_smcd frame: fails" bad
-echo "# klog_test: $((n - fail)) passed, $fail failed"
-echo "$((n - fail)) passed, $fail failed"
-[ "$fail" -eq 0 ]
+echo "# klog_test: $KTAP_PASS passed, $KTAP_FAIL failed"
+ktap_counts
+ktap_finished

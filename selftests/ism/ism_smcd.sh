@@ -14,14 +14,13 @@
 # accept both, as smcd_netns.sh does.
 # shellcheck disable=SC2317 # functions run through ktap_check
 
-cd "$(dirname "$0")/../smcd" 2> /dev/null || {
-	echo "TAP version 13"
-	echo "1..1"
-	echo "ok 1 ism_smcd # SKIP the smcd group is not installed"
-	exit 4
-}
 # shellcheck source=../lib/ktap.sh
-. ../lib/ktap.sh
+. "$(dirname "$0")/../lib/ktap.sh"
+cd "$(dirname "$0")/../smcd" 2> /dev/null || {
+	ktap_plan 1
+	ktap_skip "ism_smcd" "the smcd group is not installed"
+	ktap_finished
+}
 # shellcheck source=../smcd/smcd_lib.sh
 . ./smcd_lib.sh
 

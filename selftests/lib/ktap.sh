@@ -68,7 +68,7 @@ ktap_fail() {
 ktap_skip() {
 	KTAP_N=$((KTAP_N + 1))
 	KTAP_SKIP=$((KTAP_SKIP + 1))
-	echo "ok $KTAP_N $1 # SKIP ${2:-}"
+	echo "ok $KTAP_N $1 # SKIP${2:+ $2}"
 }
 
 # ktap_check NAME COMMAND...: passes if COMMAND succeeds.

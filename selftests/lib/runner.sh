@@ -76,29 +76,24 @@ if [ -n "${DIBS_CTL:-}" ]; then
 	multi=1
 fi
 
-total=$(grep -c . "$list")
-echo "TAP version 13"
-echo "1..$total"
+# shellcheck source=ktap.sh
+. "$dir/lib/ktap.sh"
+ktap_plan "$(grep -c . "$list")"
 
-n=0
-failed=0
 while read -r entry; do
 	[ -n "$entry" ] || continue
-	n=$((n + 1))
 	group=${entry%%/*}
 	prog=${entry#*/}
 	gdir=$dir/$group
 	name="selftests: $group: $prog"
 	echo "# $name"
 	if [ ! -x "$gdir/$prog" ]; then
-		echo "not ok $n $name # not found or not executable"
-		failed=$((failed + 1))
+		ktap_fail "$name" "not found or not executable"
 		continue
 	fi
 	secs=$(timeout_of "$gdir")
 	if [ "$multi" = 1 ] && ! multi_req begin "$entry" > /dev/null; then
-		echo "not ok $n $name # the other guests did not start it (multi-guest)"
-		failed=$((failed + 1))
+		ktap_fail "$name" "the other guests did not start it (multi-guest)"
 		continue
 	fi
 	before=" $(our_modules | tr '\n' ' ') "
@@ -138,11 +133,12 @@ while read -r entry; do
 		done
 	fi
 	if [ -n "$why" ]; then
-		echo "not ok $n $name # $why"
-		failed=$((failed + 1))
+		ktap_fail "$name" "$why"
+	elif [ -n "$skip" ]; then
+		ktap_skip "$name"
 	else
-		echo "ok $n $name${skip:+ # $skip}"
+		ktap_pass "$name"
 	fi
 done < "$list"
 
-[ "$failed" -eq 0 ]
+[ "$KTAP_FAIL" -eq 0 ]

@@ -6,18 +6,27 @@
 # mainline's ynl-gen-c.py generates from it.
 
 cd "$(dirname "$0")" || exit 1
-echo "TAP version 13"
-echo "1..2"
+# shellcheck source=../lib/ktap.sh
+. ../lib/ktap.sh
+
+ktap_plan 2
 if [ ! -s uapi_check.txt ]; then
-	echo "not ok 1 spec is valid against the genetlink schema # no result from the build host"
-	echo "not ok 2 UAPI header is generated from the spec # no result from the build host"
-	exit 1
+	ktap_fail "spec is valid against the genetlink schema" "no result from the build host"
+	ktap_fail "UAPI header is generated from the spec" "no result from the build host"
+	ktap_finished
 fi
-cat uapi_check.txt
-if grep -q '^not ok' uapi_check.txt; then
-	exit 1
-fi
-if [ "$(grep -c '# SKIP' uapi_check.txt)" -eq 2 ]; then
-	exit 4
-fi
-exit 0
+# the build host's case lines (uapi_check.sh), counted again here
+while IFS= read -r line; do
+	case $line in
+	"ok "*" # SKIP"*)
+		_c=${line#ok [0-9]* }
+		ktap_skip "${_c%% # SKIP*}" "${_c#* # SKIP }" ;;
+	"ok "*)
+		ktap_pass "${line#ok [0-9]* }" ;;
+	"not ok "*)
+		ktap_fail "${line#not ok [0-9]* }" ;;
+	*)
+		echo "$line" ;;
+	esac
+done < uapi_check.txt
+ktap_finished

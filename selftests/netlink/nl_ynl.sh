@@ -8,31 +8,33 @@
 # guests cannot run.
 
 cd "$(dirname "$0")" || exit 1
+# shellcheck source=../lib/ktap.sh
+. ../lib/ktap.sh
 . ./nl_lib.sh
 
-echo "TAP version 13"
-echo "1..3"
+# skip_all REASON
+skip_all() {
+	ktap_skip "YNL dev-get dump agrees with dibsctl" "$1"
+	ktap_skip "YNL client-get dump agrees with dibsctl" "$1"
+	ktap_skip "YNL agrees with dibs_test clients present" "$1"
+	ktap_finished
+}
+
+ktap_plan 3
 if ! command -v dibsctl > /dev/null || [ ! -x ../dibsctl/dibs_json ]; then
-	echo "ok 1 ynl # SKIP dibsctl or dibs_json missing"
-	echo "ok 2 ynl # SKIP dibsctl or dibs_json missing"
-	echo "ok 3 ynl # SKIP dibsctl or dibs_json missing"
-	exit 4
+	skip_all "dibsctl or dibs_json missing"
 fi
 if ./nl_ynl dev > /tmp/nl_ynl.$$ 2>&1; [ $? -eq 4 ]; then
 	why=$(cat /tmp/nl_ynl.$$)
 	rm -f /tmp/nl_ynl.$$
-	echo "ok 1 YNL dev-get dump agrees with dibsctl # SKIP $why"
-	echo "ok 2 YNL client-get dump agrees with dibsctl # SKIP $why"
-	echo "ok 3 YNL agrees with dibs_test clients present # SKIP $why"
-	exit 4
+	skip_all "$why"
 fi
 rm -f /tmp/nl_ynl.$$
 
 trap nl_unload_all EXIT
 nl_unload_all
-modprobe dibs_lo devices=2 || echo "# modprobe dibs_lo failed"
+modprobe dibs_lo devices=2 || ktap_diag "modprobe dibs_lo failed"
 
-fail=0
 # compare NAME YNL-ARG DIBSCTL-ARGS...
 compare() {
 	_name=$1
@@ -46,21 +48,20 @@ compare() {
 	dibsctl -j "$@" | ../dibsctl/dibs_json print > /tmp/nl_ynl.d
 	if [ -s /tmp/nl_ynl.y ] && cmp -s /tmp/nl_ynl.y /tmp/nl_ynl.d &&
 	   [ "$(wc -c < /tmp/nl_ynl.d)" -gt 3 ]; then
-		echo "ok $_n $_name"
+		ktap_pass "$_name"
 	else
 		sed 's/^/# ynl: /' /tmp/nl_ynl.y /tmp/nl_ynl.err
 		sed 's/^/# dibsctl: /' /tmp/nl_ynl.d
-		echo "not ok $_n $_name"
-		fail=1
+		ktap_fail "$_name"
 	fi
 	rm -f /tmp/nl_ynl.raw /tmp/nl_ynl.err /tmp/nl_ynl.y /tmp/nl_ynl.d
 }
 
-_n=1 compare "YNL dev-get dump agrees with dibsctl" dev dev show
+compare "YNL dev-get dump agrees with dibsctl" dev dev show
 modprobe dibs_test run_id=$(( $(date +%s) % 100000 * 1000 + $$ % 1000 )) ||
-	echo "# modprobe dibs_test failed"
-_n=2 compare "YNL client-get dump agrees with dibsctl" client client
-_n=3 compare "YNL agrees with dibs_test clients present" dev dev show
+	ktap_diag "modprobe dibs_test failed"
+compare "YNL client-get dump agrees with dibsctl" client client
+compare "YNL agrees with dibs_test clients present" dev dev show
 [ -w /sys/module/dibs_test/parameters/cleanup ] &&
 	echo 1 > /sys/module/dibs_test/parameters/cleanup
-exit $fail
+ktap_finished

@@ -22,12 +22,18 @@ case $OUT in /*) ;; *) OUT=$(pwd)/$OUT ;; esac
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+# shellcheck source=../lib/ktap.sh
+. "$HERE/../lib/ktap.sh"
+SPEC_OK="spec is valid against the genetlink schema"
+UAPI_OK="UAPI header is generated from the spec"
+# The case lines only: nl_uapi.sh, in the guest, prints the plan.
+: > "$OUT"
 
 skip() {
 	{
-		echo "ok 1 spec is valid against the genetlink schema # SKIP $1"
-		echo "ok 2 UAPI header is generated from the spec # SKIP $1"
-	} > "$OUT"
+		ktap_skip "$SPEC_OK" "$1"
+		ktap_skip "$UAPI_OK" "$1"
+	} >> "$OUT"
 	exit 0
 }
 
@@ -42,27 +48,27 @@ spec = yaml.safe_load(open('Documentation/netlink/specs/dibs.yaml'))
 jsonschema.validate(spec, schema)
 PY
 then
-	echo "ok 1 spec is valid against the genetlink schema" > "$OUT"
+	ktap_pass "$SPEC_OK" >> "$OUT"
 else
 	{
-		echo "not ok 1 spec is valid against the genetlink schema"
+		ktap_fail "$SPEC_OK"
 		tail -5 "$tmp/schema.log" | sed 's/^/# /'
-	} > "$OUT"
+	} >> "$OUT"
 fi
 
 if ! "$TOP/scripts/ynl-regen" --out "$tmp/gen" > "$tmp/gen.log" 2>&1; then
 	{
-		echo "not ok 2 UAPI header is generated from the spec"
+		ktap_fail "$UAPI_OK"
 		tail -5 "$tmp/gen.log" | sed 's/^/# /'
 	} >> "$OUT"
 	exit 0
 fi
 cp "$tmp/gen/include/uapi/linux/dibs_netlink.h" "$tmp/want.h"
 if cmp -s "$tmp/want.h" "$HDR"; then
-	echo "ok 2 UAPI header is generated from the spec" >> "$OUT"
+	ktap_pass "$UAPI_OK" >> "$OUT"
 else
 	{
-		echo "not ok 2 UAPI header is generated from the spec"
+		ktap_fail "$UAPI_OK"
 		diff -u "$tmp/want.h" "$HDR" | head -40 | sed 's/^/# /'
 	} >> "$OUT"
 fi
