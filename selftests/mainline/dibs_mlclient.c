@@ -70,7 +70,7 @@ struct mlc_dev {
 	u32 magic;
 	struct dibs_dev *dev;
 	struct list_head node;
-	spinlock_t rec_lock;
+	spinlock_t rec_lock;	/* protects the fields below */
 	unsigned int irqs;
 	unsigned int irq_idx;
 	u16 irq_mask;
@@ -245,7 +245,7 @@ static bool mlc_got_irq(struct mlc_dev *d, unsigned int want,
 	u16 got_mask;
 
 	while (mlc_irqs(d) < want && waited++ < MLC_WAIT_MS)
-		msleep(1);
+		usleep_range(1000, 2000);
 	usleep_range(1000, 2000);
 	spin_lock_irqsave(&d->rec_lock, flags);
 	n = d->irqs;
@@ -945,7 +945,7 @@ static bool mlc_pair_event(struct mlc_pair *p)
 		return false;
 	}
 	while (mlc_events(p->b) == ev_b && waited++ < MLC_WAIT_MS)
-		msleep(1);
+		usleep_range(1000, 2000);
 	spin_lock_irqsave(&p->b->rec_lock, flags);
 	ev = p->b->event;
 	spin_unlock_irqrestore(&p->b->rec_lock, flags);
