@@ -16,7 +16,9 @@
  * cases again on the devices the client has then (after the script added
  * a device).  add_dev and del_dev log "dev: add NAME" and "dev: del NAME";
  * unloading unregisters the client and logs
- * "exit: unregister=RC del_dev=N devices=N stray=N".
+ * "exit: unregister=RC del_dev=N devices=N left=N stray=N kept=N
+ * kept_bad=N" (kept: the device references held past del_dev, checked and
+ * dropped then).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -65,6 +67,13 @@ MODULE_PARM_DESC(expect, "devices the client must have been given (-1: do not ch
  * @irq_mask: the mask of the last one
  * @events: handle_event() calls
  * @event: the last event
+ * @gid: the device's GID at add_dev()
+ * @name: its name at add_dev()
+ *
+ * add_dev() takes a reference on the device (mainline: the device is
+ * protected by device refcounting); del_dev() keeps it, and the record
+ * moves to mlc_gone until the module's exit checks that the device is
+ * still readable and drops the reference.
  */
 struct mlc_dev {
 	u32 magic;
@@ -76,11 +85,14 @@ struct mlc_dev {
 	u16 irq_mask;
 	unsigned int events;
 	struct dibs_event event;
+	uuid_t gid;
+	char name[32];
 };
 
 /* Protects mlc_devs and the counters; held across a run of the cases. */
 static DEFINE_MUTEX(mlc_lock);
 static LIST_HEAD(mlc_devs);
+static LIST_HEAD(mlc_gone);
 static unsigned int mlc_nr_devs;
 static unsigned int mlc_adds;
 static unsigned int mlc_dels;
@@ -131,6 +143,9 @@ static void mlc_add_dev(struct dibs_dev *dev)
 	}
 	d->magic = MLC_MAGIC;
 	d->dev = dev;
+	get_device(&dev->dev);
+	uuid_copy(&d->gid, &dev->gid);
+	strscpy(d->name, dev_name(&dev->dev), sizeof(d->name));
 	spin_lock_init(&d->rec_lock);
 	dibs_set_priv(dev, &mlc_client, d);
 	mutex_lock(&mlc_lock);
@@ -157,9 +172,10 @@ static void mlc_del_dev(struct dibs_dev *dev)
 	list_del(&d->node);
 	mlc_nr_devs--;
 	mlc_dels++;
-	mutex_unlock(&mlc_lock);
 	d->magic = 0;
-	kfree(d);
+	/* the reference outlives del_dev(): see struct mlc_dev */
+	list_add_tail(&d->node, &mlc_gone);
+	mutex_unlock(&mlc_lock);
 }
 
 static void mlc_handle_irq(struct dibs_dev *dev, unsigned int idx,
@@ -1086,9 +1102,31 @@ static int __init dibs_mlclient_init(void)
 	return 0;
 }
 
+/* Drop the references del_dev() kept; count those whose device changed. */
+static unsigned int mlc_release_gone(unsigned int *bad)
+{
+	struct mlc_dev *d, *tmp;
+	unsigned int n = 0;
+
+	*bad = 0;
+	list_for_each_entry_safe(d, tmp, &mlc_gone, node) {
+		if (!uuid_equal(&d->dev->gid, &d->gid) ||
+		    strcmp(dev_name(&d->dev->dev), d->name)) {
+			pr_err("%s: the device changed after del_dev\n",
+			       d->name);
+			(*bad)++;
+		}
+		list_del(&d->node);
+		put_device(&d->dev->dev);
+		kfree(d);
+		n++;
+	}
+	return n;
+}
+
 static void __exit dibs_mlclient_exit(void)
 {
-	unsigned int devs, dels;
+	unsigned int devs, dels, kept, kept_bad;
 	int rc;
 
 	mutex_lock(&mlc_lock);
@@ -1097,9 +1135,10 @@ static void __exit dibs_mlclient_exit(void)
 	mutex_unlock(&mlc_lock);
 	rc = dibs_unregister_client(&mlc_client);
 	mutex_lock(&mlc_lock);
-	pr_info("exit: unregister=%d del_dev=%u devices=%u left=%u stray=%d\n",
+	kept = mlc_release_gone(&kept_bad);
+	pr_info("exit: unregister=%d del_dev=%u devices=%u left=%u stray=%d kept=%u kept_bad=%u\n",
 		rc, mlc_dels - dels, devs, mlc_nr_devs,
-		atomic_read(&mlc_stray));
+		atomic_read(&mlc_stray), kept, kept_bad);
 	mutex_unlock(&mlc_lock);
 }
 

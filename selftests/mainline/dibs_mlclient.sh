@@ -9,6 +9,9 @@
 #    and the cases (the module's rerun parameter), and its deletion del_dev;
 #  - unloading the client calls del_dev for every device, and unloading
 #    dibs_lo under a registered client calls it for every device too;
+#  - the client holds a reference on each device from add_dev on (mainline:
+#    devices are reference counted) and drops it at its unload, also after
+#    dibs_lo is gone: the device must still be readable then;
 #  - nothing in the kernel log that the harness would fail on.
 # shellcheck disable=SC2317 # functions run through ktap_check
 
@@ -148,7 +151,7 @@ dibs_mark "$mark"
 ktap_check "rmmod dibs_mlclient" rmmod dibs_mlclient
 # shellcheck disable=SC2086
 if saw del "$mark" $devs &&
-	exit_line_is "unregister=0 del_dev=$ndevs devices=$ndevs left=0 stray=0" "$mark"; then
+	exit_line_is "unregister=0 del_dev=$ndevs devices=$ndevs left=0 stray=0 kept=$((ndevs + 1)) kept_bad=0" "$mark"; then
 	ktap_pass "dibs_unregister_client: del_dev for every device"
 else
 	ktap_fail "dibs_unregister_client: del_dev for every device"
@@ -169,10 +172,10 @@ fi
 mark2="dibs_mlclient.sh: last unload run=$(dibs_run_id)"
 dibs_mark "$mark2"
 if rmmod dibs_mlclient &&
-	exit_line_is "unregister=0 del_dev=0 devices=0 left=0 stray=0" "$mark2"; then
-	ktap_pass "rmmod dibs_mlclient without devices"
+	exit_line_is "unregister=0 del_dev=0 devices=0 left=0 stray=0 kept=$ndevs kept_bad=0" "$mark2"; then
+	ktap_pass "rmmod dibs_mlclient: device references held past dibs_lo's unload"
 else
-	ktap_fail "rmmod dibs_mlclient without devices"
+	ktap_fail "rmmod dibs_mlclient: device references held past dibs_lo's unload"
 fi
 
 ktap_check "kernel log clean" log_clean "$start"
