@@ -17,8 +17,9 @@
  * a device).  add_dev and del_dev log "dev: add NAME" and "dev: del NAME";
  * unloading unregisters the client and logs
  * "exit: unregister=RC del_dev=N devices=N left=N stray=N kept=N
- * kept_bad=N" (kept: the device references held past del_dev, checked and
- * dropped then).
+ * kept_bad=N ops_bad=N" (kept: the device references held past del_dev,
+ * checked and dropped then; ops_bad: device ops that failed in add_dev or
+ * del_dev, where the client keeps a DMB of each device).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -69,6 +70,10 @@ MODULE_PARM_DESC(expect, "devices the client must have been given (-1: do not ch
  * @event: the last event
  * @gid: the device's GID at add_dev()
  * @name: its name at add_dev()
+ * @held: a DMB registered in add_dev() and written there, written again
+ *	and unregistered in del_dev() (as smc does: a client frees its DMBs
+ *	on a device in del_dev()), or before dibs_unregister_client()
+ * @have_held: @held is registered
  *
  * add_dev() takes a reference on the device (mainline: the device is
  * protected by device refcounting); del_dev() keeps it, and the record
@@ -87,6 +92,8 @@ struct mlc_dev {
 	struct dibs_event event;
 	uuid_t gid;
 	char name[32];
+	struct dibs_dmb held;
+	bool have_held;
 };
 
 /* Protects mlc_devs and the counters; held across a run of the cases. */
@@ -98,6 +105,8 @@ static unsigned int mlc_adds;
 static unsigned int mlc_dels;
 /* Callbacks for a device the client was not given, or with a bad priv */
 static atomic_t mlc_stray = ATOMIC_INIT(0);
+/* Device ops that failed in add_dev() or del_dev() */
+static atomic_t mlc_held_bad = ATOMIC_INIT(0);
 static bool mlc_registered;
 
 static void mlc_add_dev(struct dibs_dev *dev);
@@ -129,6 +138,62 @@ static struct mlc_dev *mlc_priv(struct dibs_dev *dev)
 	return d;
 }
 
+/* In add_dev(): ops a client may call there; a DMB kept until del_dev() */
+static void mlc_hold_dmb(struct mlc_dev *d)
+{
+	struct dibs_dev *dev = d->dev;
+	static const char hello[] = "add_dev";
+	int rc;
+
+	if (dev->ops->max_dmbs() <= 0 ||
+	    dev->ops->query_remote_gid(dev, &dev->gid, 0, 0)) {
+		pr_err("%s: max_dmbs or query_remote_gid fails in add_dev\n",
+		       d->name);
+		atomic_inc(&mlc_held_bad);
+	}
+	memset(&d->held, 0, sizeof(d->held));
+	d->held.dmb_len = PAGE_SIZE;
+	uuid_copy(&d->held.rgid, &dev->gid);
+	rc = dev->ops->register_dmb(dev, &d->held, &mlc_client);
+	if (rc) {
+		pr_err("%s: register_dmb in add_dev = %d\n", d->name, rc);
+		atomic_inc(&mlc_held_bad);
+		return;
+	}
+	d->have_held = true;
+	rc = dev->ops->move_data(dev, d->held.dmb_tok, 0, false, 0,
+				 (void *)hello, sizeof(hello));
+	if (rc || memcmp(d->held.cpu_addr, hello, sizeof(hello))) {
+		pr_err("%s: move_data in add_dev = %d\n", d->name, rc);
+		atomic_inc(&mlc_held_bad);
+	}
+}
+
+/* In del_dev() (or before unregistering): the device still works */
+static void mlc_release_held(struct mlc_dev *d, bool write)
+{
+	struct dibs_dev *dev = d->dev;
+	static const char bye[] = "del_dev";
+	int rc;
+
+	if (!d->have_held)
+		return;
+	if (write) {
+		rc = dev->ops->move_data(dev, d->held.dmb_tok, 0, false, 8,
+					 (void *)bye, sizeof(bye));
+		if (rc || memcmp(d->held.cpu_addr + 8, bye, sizeof(bye))) {
+			pr_err("%s: move_data in del_dev = %d\n", d->name, rc);
+			atomic_inc(&mlc_held_bad);
+		}
+	}
+	rc = dev->ops->unregister_dmb(dev, &d->held);
+	if (rc) {
+		pr_err("%s: unregister_dmb in del_dev = %d\n", d->name, rc);
+		atomic_inc(&mlc_held_bad);
+	}
+	d->have_held = false;
+}
+
 static void mlc_add_dev(struct dibs_dev *dev)
 {
 	struct mlc_dev *d;
@@ -146,6 +211,7 @@ static void mlc_add_dev(struct dibs_dev *dev)
 	get_device(&dev->dev);
 	uuid_copy(&d->gid, &dev->gid);
 	strscpy(d->name, dev_name(&dev->dev), sizeof(d->name));
+	mlc_hold_dmb(d);
 	spin_lock_init(&d->rec_lock);
 	dibs_set_priv(dev, &mlc_client, d);
 	mutex_lock(&mlc_lock);
@@ -168,6 +234,7 @@ static void mlc_del_dev(struct dibs_dev *dev)
 		atomic_inc(&mlc_stray);
 		return;
 	}
+	mlc_release_held(d, true);
 	mutex_lock(&mlc_lock);
 	list_del(&d->node);
 	mlc_nr_devs--;
@@ -1047,7 +1114,7 @@ static void mlc_run(int id)
 	int stray;
 
 	mutex_lock(&mlc_lock);
-	ktap_begin(&kt, id, 2 + mlc_nr_devs * ARRAY_SIZE(mlc_dev_cases) +
+	ktap_begin(&kt, id, 3 + mlc_nr_devs * ARRAY_SIZE(mlc_dev_cases) +
 		   ARRAY_SIZE(mlc_pair_cases));
 	ktap_diag("client id %u, %u devices", mlc_client.id, mlc_nr_devs);
 	if (expect < 0)
@@ -1059,6 +1126,9 @@ static void mlc_run(int id)
 	list_for_each_entry(d, &mlc_devs, node)
 		mlc_run_dev(&kt, d);
 	mlc_run_pair(&kt);
+	ktap_result(&kt, !atomic_read(&mlc_held_bad),
+		    "device ops in add_dev (%d failed)",
+		    atomic_read(&mlc_held_bad));
 	stray = atomic_read(&mlc_stray);
 	ktap_result(&kt, !stray, "no callback without add_dev or priv (%d)",
 		    stray);
@@ -1127,18 +1197,23 @@ static unsigned int mlc_release_gone(unsigned int *bad)
 static void __exit dibs_mlclient_exit(void)
 {
 	unsigned int devs, dels, kept, kept_bad;
+	struct mlc_dev *d;
 	int rc;
 
+	/* a client frees its DMBs before it unregisters (mainline WARNs) */
 	mutex_lock(&mlc_lock);
+	list_for_each_entry(d, &mlc_devs, node)
+		mlc_release_held(d, false);
 	devs = mlc_nr_devs;
 	dels = mlc_dels;
 	mutex_unlock(&mlc_lock);
 	rc = dibs_unregister_client(&mlc_client);
 	mutex_lock(&mlc_lock);
 	kept = mlc_release_gone(&kept_bad);
-	pr_info("exit: unregister=%d del_dev=%u devices=%u left=%u stray=%d kept=%u kept_bad=%u\n",
+	pr_info("exit: unregister=%d del_dev=%u devices=%u left=%u stray=%d kept=%u kept_bad=%u ops_bad=%d\n",
 		rc, mlc_dels - dels, devs, mlc_nr_devs,
-		atomic_read(&mlc_stray), kept, kept_bad);
+		atomic_read(&mlc_stray), kept, kept_bad,
+		atomic_read(&mlc_held_bad));
 	mutex_unlock(&mlc_lock);
 }
 

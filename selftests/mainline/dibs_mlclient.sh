@@ -7,6 +7,9 @@
 #    add_dev for each and passes its cases (its KTAP is re-emitted here);
 #  - a device added while it is registered (dibsctl dev add) gets add_dev
 #    and the cases (the module's rerun parameter), and its deletion del_dev;
+#    so do the devices of dibs_lo loaded and unloaded under the client;
+#  - the client registers a DMB in add_dev and writes and unregisters it in
+#    del_dev (or before it unregisters), as smc frees its DMBs there;
 #  - unloading the client calls del_dev for every device, and unloading
 #    dibs_lo under a registered client calls it for every device too;
 #  - the client holds a reference on each device from add_dev on (mainline:
@@ -89,7 +92,7 @@ log_clean() {
 	return 1
 }
 
-ktap_plan 13
+ktap_plan 16
 
 for m in dibs_mlclient dibs_lo; do
 	dibs_unload "$m" || ktap_diag "cannot unload $m"
@@ -151,7 +154,7 @@ dibs_mark "$mark"
 ktap_check "rmmod dibs_mlclient" rmmod dibs_mlclient
 # shellcheck disable=SC2086
 if saw del "$mark" $devs &&
-	exit_line_is "unregister=0 del_dev=$ndevs devices=$ndevs left=0 stray=0 kept=$((ndevs + 1)) kept_bad=0" "$mark"; then
+	exit_line_is "unregister=0 del_dev=$ndevs devices=$ndevs left=0 stray=0 kept=$((ndevs + 1)) kept_bad=0 ops_bad=0" "$mark"; then
 	ktap_pass "dibs_unregister_client: del_dev for every device"
 else
 	ktap_fail "dibs_unregister_client: del_dev for every device"
@@ -169,10 +172,36 @@ if modprobe dibs_mlclient run_id="$run" expect="$ndevs" && run_cases "$run" &&
 else
 	ktap_fail "rmmod dibs_lo under the client: del_dev for every device"
 fi
+
+# Devices added by a driver loaded under a registered client
+mark="dibs_mlclient.sh: lo reload run=$(dibs_run_id)"
+dibs_mark "$mark"
+if modprobe dibs_lo devices=2; then
+	# shellcheck disable=SC2086
+	ktap_check "modprobe dibs_lo under the client: add_dev for every device" \
+		saw add "$mark" $devs
+else
+	ktap_fail "modprobe dibs_lo under the client: add_dev for every device"
+fi
+run=$((base + 3))
+if echo "$run" > /sys/module/dibs_mlclient/parameters/rerun; then
+	ktap_check "the client's cases on the devices dibs_lo added" run_cases "$run"
+else
+	ktap_fail "the client's cases on the devices dibs_lo added" "rerun refused"
+fi
+mark="dibs_mlclient.sh: lo unload again run=$(dibs_run_id)"
+dibs_mark "$mark"
+if rmmod dibs_lo; then
+	# shellcheck disable=SC2086
+	ktap_check "rmmod dibs_lo again: del_dev for every device" saw del "$mark" $devs
+else
+	ktap_fail "rmmod dibs_lo again: del_dev for every device"
+fi
+
 mark2="dibs_mlclient.sh: last unload run=$(dibs_run_id)"
 dibs_mark "$mark2"
 if rmmod dibs_mlclient &&
-	exit_line_is "unregister=0 del_dev=0 devices=0 left=0 stray=0 kept=$ndevs kept_bad=0" "$mark2"; then
+	exit_line_is "unregister=0 del_dev=0 devices=0 left=0 stray=0 kept=$((2 * ndevs)) kept_bad=0 ops_bad=0" "$mark2"; then
 	ktap_pass "rmmod dibs_mlclient: device references held past dibs_lo's unload"
 else
 	ktap_fail "rmmod dibs_mlclient: device references held past dibs_lo's unload"
