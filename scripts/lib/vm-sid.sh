@@ -141,7 +141,9 @@ kchroot_run() {
 #    into linux-kbuild hold) must get none: Kbuild refuses, and says so;
 #  - dkms.conf's module list for this kernel (it shares
 #    include/compat/Kbuild.probe.sh with Kbuild) is what a user's build
-#    makes (DIBS_TESTS and DIBS_WERROR unset, as DKMS builds).
+#    makes (DIBS_TESTS and DIBS_WERROR unset, as DKMS builds);
+#  - selftests/mainline/dibs_mlclient.c compiles against mainline's
+#    include/linux/dibs.h (sid_mlclient_check).
 sid_checks() {
 	local fl=$1 t0 hdr=/usr/src/linux-headers-$KVER fake work=$BUILD/$1/sid-checks
 	local log=$BUILD/$1/logs/sid-checks.log kos v
@@ -149,7 +151,7 @@ sid_checks() {
 	fake=$KCHROOT/usr/src/dibs-config-dibs-$$
 	: > "$log"
 	echo "# host checks ($fl: sid's kernel and its headers)"
-	ktap_plan 3
+	ktap_plan 4
 	rm -rf "$fake" "$work"
 	mkdir -p "$work"
 	rsync -a --exclude=/build --exclude=/.git --exclude='*.o' --exclude='*.ko' \
@@ -173,5 +175,37 @@ sid_checks() {
 	done
 	rm -rf "$fake" "$work"
 	dkms_list_check "$fl"
+	sid_mlclient_check "$fl"
 	say "sid checks: $(($(date +%s) - t0)) s"
+}
+
+# sid_mlclient_check FLAVOUR: the mainline-compatibility client
+# (selftests/mainline/dibs_mlclient.c) compiled alone, with nothing of ours
+# but the KTAP helper, against sid's headers, whose include/linux/dibs.h is
+# mainline's: a name that only our header has fails the compile.  W=1 and
+# -Werror, as our test builds; the object's .cmd file must name mainline's
+# dibs.h and no other (log: build/FLAVOUR/logs/sid-mlclient.log).
+sid_mlclient_check() {
+	local fl=$1 work=$BUILD/$1/sid-mlclient log=$BUILD/$1/logs/sid-mlclient.log
+	local name="$fl: selftests/mainline/dibs_mlclient.c builds against mainline's dibs.h"
+	local hdrs t0
+	t0=$(date +%s)
+	rm -rf "$work"
+	mkdir -p "$work"
+	cp "$ROOT/selftests/mainline/dibs_mlclient.c" "$ROOT/selftests/include/ktap_kmod.h" "$work/"
+	printf 'obj-m := dibs_mlclient.o\nccflags-y := -Werror\n' > "$work/Kbuild"
+	if ! kchroot_run "$work" make -C "$KDIR" M="$work" "${KMAKE_ARGS[@]}" W=1 \
+		dibs_mlclient.o > "$log" 2>&1; then
+		host_case FAIL "$name" "see build/$fl/logs/sid-mlclient.log"
+	else
+		hdrs=$(grep -o '[^ ]*/dibs\.h' "$work/.dibs_mlclient.o.cmd" | sort -u | tr '\n' ' ')
+		if [ "$(wc -w <<< "$hdrs")" = 1 ] &&
+			[[ "$hdrs" == /usr/src/linux-headers-*/include/linux/dibs.h" " ]]; then
+			host_case OK "$name"
+		else
+			host_case FAIL "$name" "the object used: ${hdrs:-no dibs.h}"
+		fi
+	fi
+	rm -rf "$work"
+	say "mainline client build: $(($(date +%s) - t0)) s"
 }
