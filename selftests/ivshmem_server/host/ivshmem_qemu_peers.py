@@ -23,6 +23,7 @@ import time
 
 N = 0
 FAILED = 0
+SKIPPED = 0
 
 
 def result(ok, name, why=""):
@@ -35,8 +36,9 @@ def result(ok, name, why=""):
 
 
 def skip(name, why):
-    global N
+    global N, SKIPPED
     N += 1
+    SKIPPED += 1
     print(f"ok {N} {name} # SKIP {why}", flush=True)
 
 
@@ -193,7 +195,7 @@ def main():
                 skip("qemu ivshmem-server: " + n,
                      "no QEMU contrib/ivshmem-client and ivshmem-server "
                      "(QEMU_IVSHMEM_CLIENT, QEMU_IVSHMEM_SERVER)")
-    print(f"# {N - FAILED} passed, {FAILED} failed")
+    print(f"# {N - FAILED - SKIPPED} passed, {FAILED} failed, {SKIPPED} skipped")
     return 1 if FAILED else 0
 
 
