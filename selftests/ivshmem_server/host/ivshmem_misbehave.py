@@ -6,10 +6,10 @@ disturbed: two processes that flood a connection with bytes (a newcomer
 still gets its handshake at once, the flooder stays a peer), a client that
 passes file descriptors to the server (they do not stay open in it), 50
 clients that connect and close at once (each id joins, then leaves), a
-client that shuts its sending side down (dropped like a closed
-one); last, the server's exit sends no leave notices.  The cases the C client of ivshmem_server_test.c covers (garbage and
-an early close, a client that never reads, fd limits, id wrap) are not
-repeated here.
+client that shuts its sending side down (dropped like a closed one);
+last, the server's exit sends no leave notices.  The cases the C client
+of ivshmem_server_test.c covers (garbage and an early close, a client
+that never reads, fd limits, id wrap) are not repeated here.
 
     ivshmem_misbehave.py SERVER
 """
