@@ -648,6 +648,25 @@ static int ivs_max_dmbs(void)
 	return IVS_DMBS;
 }
 
+/*
+ * A DMB that does not fit: say why (a region too small for its slots, as
+ * QEMU's ivshmem-server's default of 4 MiB for 8 slots is for SMC-D).
+ */
+static void ivs_no_room(struct ivs_dev *ivs, u32 len)
+{
+	unsigned long flags;
+	u32 used;
+
+	spin_lock_irqsave(&ivs->lock, flags);
+	used = bitmap_weight(ivs->units, ivs->nunits);
+	spin_unlock_irqrestore(&ivs->lock, flags);
+	dev_info_ratelimited(&ivs->pdev->dev,
+			     "no room for a DMB of %u bytes: %u of %u KiB free in slot %u (region %llu KiB, %u slots)\n",
+			     len, (ivs->nunits - used) * (IVS_DATA_UNIT / 1024),
+			     ivs->nunits * (IVS_DATA_UNIT / 1024), ivs->slot,
+			     ivs->shm_len >> 10, ivs->nslots);
+}
+
 static int ivs_register_dmb(struct dibs_dev *dibs, struct dibs_dmb *dmb,
 			    struct dibs_client *client)
 {
@@ -657,8 +676,13 @@ static int ivs_register_dmb(struct dibs_dev *dibs, struct dibs_dmb *dmb,
 	unsigned long flags;
 	int rc;
 
-	if (!dmb->dmb_len || dmb->dmb_len > (u64)ivs->nunits * IVS_DATA_UNIT ||
-	    dmb->idx >= IVS_DMBS || client->id >= MAX_DIBS_CLIENTS) {
+	if (!dmb->dmb_len || dmb->idx >= IVS_DMBS ||
+	    client->id >= MAX_DIBS_CLIENTS) {
+		rc = -EINVAL;
+		goto err;
+	}
+	if (dmb->dmb_len > (u64)ivs->nunits * IVS_DATA_UNIT) {
+		ivs_no_room(ivs, dmb->dmb_len);
 		rc = -EINVAL;
 		goto err;
 	}
@@ -684,6 +708,7 @@ static int ivs_register_dmb(struct dibs_dev *dibs, struct dibs_dmb *dmb,
 					   0);
 	if (first >= ivs->nunits) {
 		spin_unlock_irqrestore(&ivs->lock, flags);
+		ivs_no_room(ivs, dmb->dmb_len);
 		rc = -ENOSPC;
 		goto unlock;
 	}

@@ -25,6 +25,14 @@
 # MULTI_SMP (SMP) for each guest.
 MULTI=${MULTI:-1}
 MULTI_MEM=${MULTI_MEM:-1024}
+# IVSHMEM_SERVER=PATH: serve the guests with another server that takes
+# QEMU's contrib/ivshmem-server options (-F -v -S SOCK -M NAME: a POSIX
+# shared memory object /dev/shm/NAME) instead of dibs-ivshmem-server;
+# IVSHMEM_SERVER_ARGS (default "-l SIZE -n VECTORS" of the group) are its
+# other options ("" leaves QEMU's defaults: 4 MiB, 1 vector).
+# MULTI_IVSHMEM_SIZE and MULTI_IVSHMEM_VECTORS override every group's
+# ivshmem_size and ivshmem_vectors (devices, server and guests' view).
+IVSHMEM_SERVER=${IVSHMEM_SERVER:-}
 
 # multi_select FLAVOUR TESTS [LIST]: the entries of LIST (multi_list;
 # make bench: multi_bench_list) to run, comma
@@ -79,10 +87,10 @@ multi_group() {
 	local fl=$1 group=$2 entries=$3 src=$BUILD/$1/src
 	local gdir=$src/selftests/install/$group
 	local name=multi-$group dir=$BUILD/$1/logs/multi-$group
-	local n size vectors tmo roles r i tmp cfg mac out
+	local n size vectors tmo roles r i tmp cfg mac out server shm
 	n=$(multi_setting "$gdir" guests 2)
-	size=$(multi_setting "$gdir" ivshmem_size 4M)
-	vectors=$(multi_setting "$gdir" ivshmem_vectors 2)
+	size=${MULTI_IVSHMEM_SIZE:-$(multi_setting "$gdir" ivshmem_size 4M)}
+	vectors=${MULTI_IVSHMEM_VECTORS:-$(multi_setting "$gdir" ivshmem_vectors 2)}
 	tmo=$(multi_setting "$gdir" run_timeout "$TIMEOUT")
 	case $n in
 	2) roles="a b" ;;
@@ -93,7 +101,19 @@ multi_group() {
 	mkdir -p "$dir"
 	# Unix socket paths are short: they live in /tmp.
 	tmp=$(mktemp -d /tmp/dibs-multi.XXXXXX)
-	say "multi-guest $group ($fl): guests $roles, ivshmem $size with $vectors vector(s), logs build/$fl/logs/multi-$group/"
+	# The server's command line (JSON), and the file of the shared memory.
+	if [ -n "$IVSHMEM_SERVER" ]; then
+		shm=/dev/shm/${tmp##*/}
+		# shellcheck disable=SC2086 # IVSHMEM_SERVER_ARGS: words
+		server=$(printf '%s\n' "$IVSHMEM_SERVER" -F -v -S "$tmp/server.sock" -M "${shm##*/}" \
+			${IVSHMEM_SERVER_ARGS-"-l" "$size" "-n" "$vectors"} |
+			python3 -c 'import json,sys; print(json.dumps(sys.stdin.read().splitlines()))')
+	else
+		shm=$dir/shm
+		server="[\"$MULTI_SERVER\", \"-F\", \"-v\", \"-S\", \"$tmp/server.sock\", \"-M\", \"$shm\",
+		            \"-l\", \"$size\", \"-n\", \"$vectors\"]"
+	fi
+	say "multi-guest $group ($fl): guests $roles, ivshmem $size with $vectors vector(s), server $(echo "$server" | tr -d '[]",'), logs build/$fl/logs/multi-$group/"
 
 	local -a hub=(qemu-system-x86_64 -machine none -nodefaults -display none)
 	local guests_json="" argv
@@ -121,9 +141,8 @@ multi_group() {
 	cfg=$dir/config.json
 	cat > "$cfg" <<-EOF
 		{"dir": "$dir", "timeout": $tmo, "result": "$dir/result.json",
-		 "server": ["$MULTI_SERVER", "-F", "-v", "-S", "$tmp/server.sock", "-M", "$dir/shm",
-		            "-l", "$size", "-n", "$vectors"],
-		 "server_sock": "$tmp/server.sock", "shm": "$dir/shm",
+		 "server": $server,
+		 "server_sock": "$tmp/server.sock", "shm": "$shm",
 		 "hub": $(printf '%s\n' "${hub[@]}" | python3 -c 'import json,sys; print(json.dumps(sys.stdin.read().splitlines()))'),
 		 "hub_socks": [$(for r in $roles; do printf '"%s",' "$tmp/hub-$r.sock"; done | sed 's/,$//')],
 		 "guests": {$guests_json}}
@@ -132,6 +151,7 @@ multi_group() {
 	t0=$(now)
 	python3 "$ROOT/scripts/lib/vm-multi.py" "$cfg" || true
 	rm -rf "$tmp"
+	[ -z "$IVSHMEM_SERVER" ] || rm -f "$shm"
 	started=$(python3 -c 'import json,sys; print(int(json.load(open(sys.argv[1]))["started"]))' \
 		"$dir/result.json" 2> /dev/null || echo 0)
 

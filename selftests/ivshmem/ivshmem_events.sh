@@ -47,6 +47,8 @@ round() {
 }
 ktap_check "before: move_data with a signal both ways" round 1 7
 
+# Both have checked their round before the host scribbles over the byte.
+multi_sync round-1-checked
 [ "$DIBS_ROLE" = a ] && multi_host scribble
 multi_sync scribbled
 sleep 2
