@@ -158,6 +158,56 @@ static unsigned int dibs_dev_count_dmbs(struct dibs_dev *dibs, u8 client_id)
 	return n;
 }
 
+/* For messages: a client need not have a name (mainline's do not). */
+static const char *dibs_client_name(const struct dibs_client *client)
+{
+	return client->name ?: "(unnamed)";
+}
+
+/*
+ * After @client's del_dev() on @dibs, which is where a client ends its DMBs
+ * (smc does): unregister what it left there, so that its slot never
+ * inherits them.  Through the kind's dmb_next() where there is one; what
+ * stays (no dmb_next(), or the device refused) no longer belongs to any
+ * client: no callback of it reaches the next client in this slot.  Caller
+ * holds dibs_devs_lock.
+ */
+static void dibs_dev_drop_client_dmbs(struct dibs_dev *dibs,
+				      struct dibs_client *client)
+{
+	unsigned int left = dibs_dev_count_dmbs(dibs, client->id);
+	int i, rc, max_dmbs = dibs->ops->max_dmbs();
+	struct dibs_dmb_info info;
+	struct dibs_dmb dmb;
+	unsigned long flags;
+	u32 idx = 0;
+
+	if (!left)
+		return;
+	pr_warn("%s: client %s left %u DMB(s) registered after del_dev(); unregistering them\n",
+		dev_name(&dibs->dev), dibs_client_name(client), left);
+	while (dibs->kind && dibs->kind->dmb_next &&
+	       !dibs->kind->dmb_next(dibs, &idx, &info)) {
+		if (info.client_id == client->id) {
+			memset(&dmb, 0, sizeof(dmb));
+			dmb.dmb_tok = info.dmb_tok;
+			dmb.idx = info.idx;
+			dmb.dmb_len = info.dmb_len;
+			rc = dibs->ops->unregister_dmb(dibs, &dmb);
+			if (rc)
+				pr_err("%s: DMB %u of client %s: unregister_dmb: %d\n",
+				       dev_name(&dibs->dev), info.idx,
+				       dibs_client_name(client), rc);
+		}
+		idx = info.idx + 1;
+	}
+	spin_lock_irqsave(&dibs->lock, flags);
+	for (i = 0; i < max_dmbs; i++)
+		if (dibs->dmb_clientid_arr[i] == client->id)
+			dibs->dmb_clientid_arr[i] = NO_DIBS_CLIENT;
+	spin_unlock_irqrestore(&dibs->lock, flags);
+}
+
 static void dibs_dev_set_sub(struct dibs_dev *dibs, u8 id,
 			     struct dibs_client *client)
 {
@@ -175,9 +225,9 @@ int dibs_register_client(struct dibs_client *client)
 	struct dibs_dev *dibs;
 	int i;
 
-	if (!client || !client->name || !client->ops ||
+	if (!client || !client->ops ||
 	    !client->ops->add_dev || !client->ops->del_dev) {
-		pr_err("refusing a client without name, add_dev or del_dev\n");
+		pr_err("refusing a client without add_dev or del_dev\n");
 		return -EINVAL;
 	}
 
@@ -191,7 +241,7 @@ int dibs_register_client(struct dibs_client *client)
 		mutex_unlock(&dibs_clients_lock);
 		mutex_unlock(&dibs_devs_lock);
 		pr_err("client %s: all %d client slots are taken\n",
-		       client->name, MAX_DIBS_CLIENTS);
+		       dibs_client_name(client), MAX_DIBS_CLIENTS);
 		return -ENOSPC;
 	}
 	client->id = i;
@@ -215,26 +265,15 @@ EXPORT_SYMBOL_GPL(dibs_register_client);
 int dibs_unregister_client(struct dibs_client *client)
 {
 	struct dibs_dev *dibs;
-	unsigned int busy;
 	u8 id;
 
 	mutex_lock(&dibs_devs_lock);
 	if (client->id >= MAX_DIBS_CLIENTS ||
 	    dibs_clients[client->id] != client) {
 		mutex_unlock(&dibs_devs_lock);
-		pr_err("client %s is not registered\n", client->name);
+		pr_err("client %s is not registered\n",
+		       dibs_client_name(client));
 		return -ENOENT;
-	}
-
-	/* Refuse before changing anything, so the client stays usable. */
-	list_for_each_entry(dibs, &dibs_devs, list) {
-		busy = dibs_dev_count_dmbs(dibs, client->id);
-		if (busy) {
-			pr_err("client %s still owns %u DMB(s) on %s; unregister them first\n",
-			       client->name, busy, dev_name(&dibs->dev));
-			mutex_unlock(&dibs_devs_lock);
-			return -EBUSY;
-		}
 	}
 
 	id = client->id;
@@ -263,6 +302,7 @@ int dibs_unregister_client(struct dibs_client *client)
 			continue;
 		client->ops->del_dev(dibs);
 		dibs->priv[id] = NULL;
+		dibs_dev_drop_client_dmbs(dibs, client);
 	}
 	dibs_clients_going[id] = NULL;
 	dibs_devs_changed();

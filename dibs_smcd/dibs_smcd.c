@@ -78,12 +78,11 @@
  * forgets each one whatever unregister_dmb() answered.  What is still
  * ours on the device after that (smc lost track of it) is unregistered
  * here, found through the device kind's dmb_next(); a driver gives up a
- * DMB it cannot unregister (dibs_ism: -EIO), so dibs_unregister_client()
- * succeeds at unload.
+ * DMB it cannot unregister (dibs_ism: -EIO).  dibs_unregister_client()
+ * would unregister what is left too, as it does for any client.
  */
 #define pr_fmt(fmt) "dibs_smcd: " fmt
 
-#include <linux/delay.h>
 #include <linux/device.h>
 #include <linux/dibs.h>
 #include <linux/module.h>
@@ -104,9 +103,6 @@ MODULE_DESCRIPTION("dibs: every dibs device as an SMC-D device");
 MODULE_AUTHOR("The dibs authors");
 MODULE_LICENSE("GPL");
 MODULE_VERSION(DIBS_VERSION);
-
-/* Unload: unregistration attempts before dibs_smcd_exit() complains. */
-#define DIBS_SMCD_UNLOAD_TRIES	50
 
 /* dma_addr reported to smc when the device has none: smc unregisters a DMB
  * only if its dma_addr is non-zero.
@@ -855,18 +851,6 @@ static int __init dibs_smcd_init(void)
 	return rc;
 }
 
-/* dibs_smcd_drop_dmbs() on every device, for the unload. */
-static void dibs_smcd_drop_all_dmbs(void)
-{
-	struct dibs_smcd_dev *ddev;
-
-	mutex_lock(&dibs_smcd_lock);
-	list_for_each_entry(ddev, &dibs_smcd_devs, node)
-		if (!ddev->leaving || READ_ONCE(ddev->detached))
-			dibs_smcd_drop_dmbs(ddev->dibs);
-	mutex_unlock(&dibs_smcd_lock);
-}
-
 /* The unload: the next device for smc to let go of, marked leaving. */
 static struct dibs_smcd_dev *dibs_smcd_claim_next(void)
 {
@@ -887,11 +871,12 @@ static struct dibs_smcd_dev *dibs_smcd_claim_next(void)
 static void __exit dibs_smcd_exit(void)
 {
 	struct dibs_smcd_dev *ddev;
-	unsigned int tries;
 
 	/*
-	 * dibs_unregister_client() refuses while we own DMBs, and smc's
-	 * DMBs go only when its devices do: take the devices from smc first.
+	 * smcd_unregister_dev() waits for the programs using the device: take
+	 * the devices from smc first, without any lock of dibs_core's, rather
+	 * than in the del_dev() calls of dibs_unregister_client(), which holds
+	 * the device list meanwhile.
 	 */
 	mutex_lock(&dibs_smcd_lock);
 	dibs_smcd_exiting = true;
@@ -901,21 +886,11 @@ static void __exit dibs_smcd_exit(void)
 		dibs_smcd_detach(ddev);
 
 	/*
-	 * smc's DMBs went with its devices, and what it left was dropped
-	 * (a DMB a driver cannot unregister is no longer ours): nothing is
-	 * ours any more unless a driver breaks its contract.  Then each round
-	 * drops what is left again, and removing the device ends it too.
-	 * Returning with the client still registered would let dibs call
-	 * into freed module text, so this does not give up, but says what
-	 * blocks it.
+	 * smc's DMBs went with its devices, and what it left was dropped; a
+	 * DMB still ours (a driver that broke its contract) is unregistered
+	 * by dibs_unregister_client().
 	 */
-	for (tries = 0; dibs_unregister_client(&dibs_smcd_client) == -EBUSY;
-	     tries++) {
-		if (tries == DIBS_SMCD_UNLOAD_TRIES)
-			pr_err("DMBs left on a device cannot be unregistered; remove the device to finish unloading\n");
-		dibs_smcd_drop_all_dmbs();
-		msleep(100);
-	}
+	dibs_unregister_client(&dibs_smcd_client);
 	rcu_barrier();
 }
 

@@ -166,7 +166,7 @@ struct dibs_client_ops {
 
 /**
  * struct dibs_client - a user of dibs devices (SMC-D, a self-check, ...)
- * @name: name for logs and for the netlink control plane
+ * @name: name for logs and for the netlink control plane (optional)
  * @ops: callbacks, see struct dibs_client_ops
  * @id: index assigned by dibs_register_client(); indexes dibs_dev.priv[]
  */
@@ -178,13 +178,13 @@ struct dibs_client {
 
 /**
  * dibs_register_client() - register a client with the dibs layer
- * @client: the client; @client->name and @client->ops must be set
+ * @client: the client; @client->ops with add_dev() and del_dev() must be set
  *
  * Assigns @client->id and calls @client->ops->add_dev() for every present
  * device.  At most MAX_DIBS_CLIENTS clients exist at a time.
  *
  * Context: process context, may sleep.
- * Return: 0 on success, -EINVAL for a client without name, add_dev() or
+ * Return: 0 on success, -EINVAL for a client without ops, add_dev() or
  * del_dev(), -ENOSPC if MAX_DIBS_CLIENTS are registered.
  */
 int dibs_register_client(struct dibs_client *client);
@@ -193,13 +193,16 @@ int dibs_register_client(struct dibs_client *client);
  * dibs_unregister_client() - unregister a client from the dibs layer
  * @client: a registered client
  *
- * Refuses while the client still owns a DMB on any device.  Otherwise stops
- * all callbacks to the client, calls its del_dev() for every device and
- * releases its id.  When it returns 0 no callback of @client runs any more.
+ * Stops all callbacks to the client, calls its del_dev() for every device
+ * and releases its id, as mainline does.  del_dev() is where a client ends
+ * the DMBs it owns on that device (SMC-D does).  A DMB still registered
+ * for the client after its del_dev() is unregistered by the dibs layer,
+ * with a warning in the kernel log: it never passes to the next client
+ * that gets this id.  When it returns 0 no callback of @client runs any
+ * more.
  *
  * Context: process context, may sleep.
- * Return: 0 on success, -EBUSY if the client still owns DMBs (nothing is
- * changed then), -ENOENT if @client is not registered.
+ * Return: 0 on success, -ENOENT if @client is not registered.
  */
 int dibs_unregister_client(struct dibs_client *client);
 
