@@ -7,6 +7,7 @@
  *	print.c		the output layer: text and JSON from the same calls
  *	dev.c ...	one file per object (dev, dmb, gid, client, selftest,
  *			monitor, smc), each defining a struct dibsctl_obj
+ *	smc_*.c		the parts of smc, one per SMC object (smc.h, smc.c)
  *
  * Adding an object OBJ: write OBJ.c with the commands and
  *	const struct dibsctl_obj OBJ_obj = { "OBJ", OBJ_cmds };
