@@ -1,12 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * dibs_core internals shared by the files of dibs_core.ko (the core proper,
- * the netlink family, the self-check).  Not an API for other modules.
+ * dibs_core internals shared by the files of dibs_core.ko (the registry,
+ * clients, kinds, sysfs, the netlink family, the self-check).  Not an API
+ * for other modules.
  */
 #ifndef _DIBS_CORE_H
 #define _DIBS_CORE_H
 
+#include <linux/device.h>
 #include <linux/dibs.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/wait.h>
 #include <uapi/linux/dibs_netlink.h>	/* DIBS_NAME_LEN */
 
 /**
@@ -87,7 +92,7 @@ struct dibs_dev *dibs_dev_get_by_name(const char *name);
  * Return: what the last @fn call returned.
  */
 int dibs_walk_clients(int (*fn)(struct dibs_client *client, void *arg),
-			 void *arg);
+		      void *arg);
 
 /**
  * dibs_dev_dmbs_in_use() - how many DMBs clients hold on @dev
@@ -137,6 +142,37 @@ const char *dibs_dev_kind_name(struct dibs_dev *dev);
 int dibs_kind_dev_new_commit(const char *kind_name, const char *name,
 			     int (*commit)(struct dibs_dev *dev, void *arg),
 			     void *arg, struct netlink_ext_ack *extack);
+
+/*
+ * The registry (dibs_main.c): its lists and locks, which dibs_client.c,
+ * dibs_kind.c and dibs_sysfs.c share.  dibs_main.c describes the locking.
+ */
+extern struct mutex dibs_devs_lock;
+extern struct list_head dibs_devs;
+extern struct mutex dibs_clients_lock;
+extern struct dibs_client *dibs_clients[MAX_DIBS_CLIENTS];
+extern unsigned int dibs_clients_leaving[MAX_DIBS_CLIENTS];
+extern struct dibs_client *dibs_clients_going[MAX_DIBS_CLIENTS];
+extern struct wait_queue_head dibs_leaving_wq;
+
+/* A name fits sysfs, netlink and the CLI: 1..15 of [A-Za-z0-9_.-]. */
+bool dibs_name_valid(const char *name);
+/* A device or client was added or removed; caller holds dibs_devs_lock. */
+void dibs_devs_changed(void);
+/* Set (or clear: NULL) the client that gets @dibs's callbacks for @id. */
+void dibs_dev_set_sub(struct dibs_dev *dibs, u8 id, struct dibs_client *client);
+/* dibs_kind_dev_del()'s claim on a device; see dibs_main.c */
+struct dibs_dev *dibs_kind_dev_claim(const char *name,
+				     struct netlink_ext_ack *extack);
+void dibs_kind_dev_unclaim(struct dibs_dev *dibs);
+
+/* dibs_sysfs.c: the class "dibs" of the devices */
+extern struct class dibs_class;
+
+static inline struct dibs_dev *to_dibs_dev(struct device *dev)
+{
+	return container_of(dev, struct dibs_dev, dev);
+}
 
 /* dibs_nl.c: the generic netlink family "dibs". */
 int dibs_nl_init(void);

@@ -11,14 +11,15 @@
  * device ops directly, and devices call clients' handle_irq()/handle_event()
  * directly, under dibs_dev.lock.
  *
+ * This file is the registry: the lists of devices and clients with their
+ * locks, and the devices' life (add, removal, walks, counters).
+ * dibs_client.c registers and unregisters clients, dibs_kind.c keeps the
+ * device kinds, dibs_sysfs.c the class "dibs" and its attributes.
+ *
  * Locking, outermost first:
  *
- * dibs_kinds_lock (mutex)
- *	The list of kinds.  Held across every kind new_dev() call (and the
- *	request's commit), so those never run concurrently and nobody deletes
- *	a device before its request committed.  Not held across a kind's
- *	del_dev(): dibs_kind_dev_del() claims the device (dibs_dev.kind_del)
- *	and holds a reference on the kind's module instead.
+ * dibs_kinds_lock (mutex; dibs_kind.c)
+ *	The list of kinds, held across a kind's new_dev() (see there).
  * dibs_devs_lock (mutex)
  *	The list of devices, each device's removing flag and clients mask,
  *	dibs_clients_leaving[] and dibs_clients_going[].  Held while devices
@@ -27,7 +28,7 @@
  *	sees a device twice.  Not held across the del_dev() calls of a device
  *	removal (see below).  Clients must not add or delete devices,
  *	or (un)register clients, from add_dev()/del_dev().
- * dibs_clients_lock (mutex)
+ * dibs_clients_lock (mutex; its users are mostly in dibs_client.c)
  *	The clients[] array.
  * dibs_dev.lock (spinlock, IRQ-safe; a lockdep class per device)
  *	A device's subs[] (which clients get callbacks) and dmb_clientid_arr[]
@@ -79,34 +80,28 @@ MODULE_AUTHOR("The dibs authors");
 MODULE_LICENSE("GPL");
 MODULE_VERSION(DIBS_VERSION);
 
-static DEFINE_MUTEX(dibs_kinds_lock);
-static LIST_HEAD(dibs_kinds);
-
-static DEFINE_MUTEX(dibs_devs_lock);
-static LIST_HEAD(dibs_devs);
+/* the device list and more: "Locking" above */
+DEFINE_MUTEX(dibs_devs_lock);
+LIST_HEAD(dibs_devs);
 /* dibs_dev.index of the next device added; under dibs_devs_lock */
 static u64 dibs_devs_next_index = 1;
 static atomic_t dibs_devs_gen = ATOMIC_INIT(0);
 static atomic_t dibs_dmbs_gen = ATOMIC_INIT(0);
 
-static DEFINE_MUTEX(dibs_clients_lock);
-static struct dibs_client *dibs_clients[MAX_DIBS_CLIENTS];
+/* dibs_clients[] */
+DEFINE_MUTEX(dibs_clients_lock);
+struct dibs_client *dibs_clients[MAX_DIBS_CLIENTS];
 /* del_dev() calls of removals in flight, per client id; dibs_devs_lock */
-static unsigned int dibs_clients_leaving[MAX_DIBS_CLIENTS];
+unsigned int dibs_clients_leaving[MAX_DIBS_CLIENTS];
 /*
  * A client dibs_unregister_client() took off dibs_clients[] and whose bits
  * in dibs_dev.clients are not all cleared yet; dibs_devs_lock.
  */
-static struct dibs_client *dibs_clients_going[MAX_DIBS_CLIENTS];
-static DECLARE_WAIT_QUEUE_HEAD(dibs_leaving_wq);
-
-static inline struct dibs_dev *to_dibs_dev(struct device *dev)
-{
-	return container_of(dev, struct dibs_dev, dev);
-}
+struct dibs_client *dibs_clients_going[MAX_DIBS_CLIENTS];
+DECLARE_WAIT_QUEUE_HEAD(dibs_leaving_wq);
 
 /* A name fits sysfs, netlink and the CLI: 1..15 of [A-Za-z0-9_.-]. */
-static bool dibs_name_valid(const char *name)
+bool dibs_name_valid(const char *name)
 {
 	size_t i, len = strnlen(name, DIBS_NAME_LEN);
 
@@ -135,81 +130,13 @@ static struct dibs_dev *__dibs_dev_find(const char *name)
  * Fully ordered, so that a listing that read the old value before it took
  * the lock sees the change in its next call.
  */
-static void dibs_devs_changed(void)
+void dibs_devs_changed(void)
 {
 	atomic_inc_return(&dibs_devs_gen);
 }
 
-/*
- * Count the DMB indices owned by @client_id.  Only dibs_unregister_client()
- * scans like this (privileged, rare); everybody else reads the counter.
- */
-static unsigned int dibs_dev_count_dmbs(struct dibs_dev *dibs, u8 client_id)
-{
-	int i, max_dmbs = dibs->ops->max_dmbs();
-	unsigned int n = 0;
-	unsigned long flags;
-
-	spin_lock_irqsave(&dibs->lock, flags);
-	for (i = 0; i < max_dmbs; i++)
-		if (dibs->dmb_clientid_arr[i] == client_id)
-			n++;
-	spin_unlock_irqrestore(&dibs->lock, flags);
-	return n;
-}
-
-/* For messages: a client need not have a name (mainline's do not). */
-static const char *dibs_client_name(const struct dibs_client *client)
-{
-	return client->name ?: "(unnamed)";
-}
-
-/*
- * After @client's del_dev() on @dibs, which is where a client ends its DMBs
- * (smc does): unregister what it left there, so that its slot never
- * inherits them.  Through the kind's dmb_next() where there is one; what
- * stays (no dmb_next(), or the device refused) no longer belongs to any
- * client: no callback of it reaches the next client in this slot.  Caller
- * holds dibs_devs_lock.
- */
-static void dibs_dev_drop_client_dmbs(struct dibs_dev *dibs,
-				      struct dibs_client *client)
-{
-	unsigned int left = dibs_dev_count_dmbs(dibs, client->id);
-	int i, rc, max_dmbs = dibs->ops->max_dmbs();
-	struct dibs_dmb_info info;
-	struct dibs_dmb dmb;
-	unsigned long flags;
-	u32 idx = 0;
-
-	if (!left)
-		return;
-	pr_warn("%s: client %s left %u DMB(s) registered after del_dev(); unregistering them\n",
-		dev_name(&dibs->dev), dibs_client_name(client), left);
-	while (dibs->kind && dibs->kind->dmb_next &&
-	       !dibs->kind->dmb_next(dibs, &idx, &info)) {
-		if (info.client_id == client->id) {
-			memset(&dmb, 0, sizeof(dmb));
-			dmb.dmb_tok = info.dmb_tok;
-			dmb.idx = info.idx;
-			dmb.dmb_len = info.dmb_len;
-			rc = dibs->ops->unregister_dmb(dibs, &dmb);
-			if (rc)
-				pr_err("%s: DMB %u of client %s: unregister_dmb: %d\n",
-				       dev_name(&dibs->dev), info.idx,
-				       dibs_client_name(client), rc);
-		}
-		idx = info.idx + 1;
-	}
-	spin_lock_irqsave(&dibs->lock, flags);
-	for (i = 0; i < max_dmbs; i++)
-		if (dibs->dmb_clientid_arr[i] == client->id)
-			dibs->dmb_clientid_arr[i] = NO_DIBS_CLIENT;
-	spin_unlock_irqrestore(&dibs->lock, flags);
-}
-
-static void dibs_dev_set_sub(struct dibs_dev *dibs, u8 id,
-			     struct dibs_client *client)
+void dibs_dev_set_sub(struct dibs_dev *dibs, u8 id,
+		      struct dibs_client *client)
 {
 	unsigned long flags;
 
@@ -217,170 +144,6 @@ static void dibs_dev_set_sub(struct dibs_dev *dibs, u8 id,
 	dibs->subs[id] = client;
 	spin_unlock_irqrestore(&dibs->lock, flags);
 }
-
-/* Clients */
-
-int dibs_register_client(struct dibs_client *client)
-{
-	struct dibs_dev *dibs;
-	int i;
-
-	if (!client || !client->ops ||
-	    !client->ops->add_dev || !client->ops->del_dev) {
-		pr_err("refusing a client without add_dev or del_dev\n");
-		return -EINVAL;
-	}
-
-	mutex_lock(&dibs_devs_lock);
-	mutex_lock(&dibs_clients_lock);
-	/* a slot whose last client is still leaving a device is not free */
-	for (i = 0; i < MAX_DIBS_CLIENTS; i++)
-		if (!dibs_clients[i] && !dibs_clients_leaving[i])
-			break;
-	if (i == MAX_DIBS_CLIENTS) {
-		mutex_unlock(&dibs_clients_lock);
-		mutex_unlock(&dibs_devs_lock);
-		pr_err("client %s: all %d client slots are taken\n",
-		       dibs_client_name(client), MAX_DIBS_CLIENTS);
-		return -ENOSPC;
-	}
-	client->id = i;
-	dibs_clients[i] = client;
-	mutex_unlock(&dibs_clients_lock);
-
-	list_for_each_entry(dibs, &dibs_devs, list) {
-		if (dibs->removing)
-			continue;
-		dibs->priv[i] = NULL;
-		client->ops->add_dev(dibs);
-		dibs_dev_set_sub(dibs, i, client);
-		__set_bit(i, &dibs->clients);
-	}
-	dibs_devs_changed();
-	mutex_unlock(&dibs_devs_lock);
-	return 0;
-}
-EXPORT_SYMBOL_GPL(dibs_register_client);
-
-int dibs_unregister_client(struct dibs_client *client)
-{
-	struct dibs_dev *dibs;
-	u8 id;
-
-	mutex_lock(&dibs_devs_lock);
-	if (client->id >= MAX_DIBS_CLIENTS ||
-	    dibs_clients[client->id] != client) {
-		mutex_unlock(&dibs_devs_lock);
-		pr_err("client %s is not registered\n",
-		       dibs_client_name(client));
-		return -ENOENT;
-	}
-
-	id = client->id;
-	mutex_lock(&dibs_clients_lock);
-	dibs_clients[id] = NULL;
-	mutex_unlock(&dibs_clients_lock);
-	dibs_clients_going[id] = client;
-
-	/*
-	 * Devices being removed whose removal has not reached us yet too.
-	 * Callbacks stop first everywhere; a driver may call a client it
-	 * looked up under dibs_dev.lock after releasing the lock, inside an
-	 * RCU read-side section: after the grace period none runs any more.
-	 */
-	list_for_each_entry(dibs, &dibs_devs, list)
-		if (test_bit(id, &dibs->clients))
-			dibs_dev_set_sub(dibs, id, NULL);
-	/* Not under the lock; the slot stays taken meanwhile. */
-	WRITE_ONCE(dibs_clients_leaving[id], dibs_clients_leaving[id] + 1);
-	mutex_unlock(&dibs_devs_lock);
-	synchronize_rcu();
-	mutex_lock(&dibs_devs_lock);
-	WRITE_ONCE(dibs_clients_leaving[id], dibs_clients_leaving[id] - 1);
-	list_for_each_entry(dibs, &dibs_devs, list) {
-		if (!__test_and_clear_bit(id, &dibs->clients))
-			continue;
-		client->ops->del_dev(dibs);
-		dibs->priv[id] = NULL;
-		dibs_dev_drop_client_dmbs(dibs, client);
-	}
-	dibs_clients_going[id] = NULL;
-	dibs_devs_changed();
-	mutex_unlock(&dibs_devs_lock);
-
-	/* A removal in our del_dev(): no callback of ours may outlive us. */
-	wait_event(dibs_leaving_wq, !READ_ONCE(dibs_clients_leaving[id]));
-	return 0;
-}
-EXPORT_SYMBOL_GPL(dibs_unregister_client);
-
-int dibs_walk_clients(int (*fn)(struct dibs_client *client, void *arg),
-			 void *arg)
-{
-	int i, rc = 0;
-
-	mutex_lock(&dibs_clients_lock);
-	for (i = 0; i < MAX_DIBS_CLIENTS && !rc; i++)
-		if (dibs_clients[i])
-			rc = fn(dibs_clients[i], arg);
-	mutex_unlock(&dibs_clients_lock);
-	return rc;
-}
-
-/* Devices: sysfs */
-
-static ssize_t gid_show(struct device *dev, struct device_attribute *attr,
-			char *buf)
-{
-	return sysfs_emit(buf, "%pUb\n", &to_dibs_dev(dev)->gid);
-}
-static DEVICE_ATTR_RO(gid);
-
-static ssize_t fabric_id_show(struct device *dev,
-			      struct device_attribute *attr, char *buf)
-{
-	struct dibs_dev *dibs = to_dibs_dev(dev);
-
-	return sysfs_emit(buf, "0x%04x\n", dibs->ops->get_fabric_id(dibs));
-}
-static DEVICE_ATTR_RO(fabric_id);
-
-static ssize_t max_dmbs_show(struct device *dev,
-			     struct device_attribute *attr, char *buf)
-{
-	return sysfs_emit(buf, "%d\n", to_dibs_dev(dev)->ops->max_dmbs());
-}
-static DEVICE_ATTR_RO(max_dmbs);
-
-static ssize_t dmbs_show(struct device *dev, struct device_attribute *attr,
-			 char *buf)
-{
-	return sysfs_emit(buf, "%u\n", dibs_dev_dmbs_in_use(to_dibs_dev(dev)));
-}
-static DEVICE_ATTR_RO(dmbs);
-
-static ssize_t state_show(struct device *dev, struct device_attribute *attr,
-			  char *buf)
-{
-	return sysfs_emit(buf, "%s\n", READ_ONCE(to_dibs_dev(dev)->removing) ?
-			  "removing" : "live");
-}
-static DEVICE_ATTR_RO(state);
-
-static struct attribute *dibs_dev_attrs[] = {
-	&dev_attr_gid.attr,
-	&dev_attr_fabric_id.attr,
-	&dev_attr_max_dmbs.attr,
-	&dev_attr_dmbs.attr,
-	&dev_attr_state.attr,
-	NULL,
-};
-ATTRIBUTE_GROUPS(dibs_dev);
-
-static struct class dibs_class = {
-	.name = "dibs",
-	.dev_groups = dibs_dev_groups,
-};
 
 /* Devices */
 
@@ -641,12 +404,6 @@ unsigned int dibs_dev_dmbs_in_use(struct dibs_dev *dev)
 	return max(atomic_read(&dev->dmbs_in_use), 0);
 }
 
-unsigned int dibs_dev_client_dmbs(struct dibs_dev *dev, u8 client_id)
-{
-	return client_id == NO_DIBS_CLIENT ? 0 :
-	       dibs_dev_count_dmbs(dev, client_id);
-}
-
 void dibs_dev_dmb_count(struct dibs_dev *dev, bool registered)
 {
 	if (registered)
@@ -709,147 +466,15 @@ void dibs_dev_stats_read(struct dibs_dev *dev, struct dibs_dev_stats_sum *sum)
 }
 EXPORT_SYMBOL_GPL(dibs_dev_stats_read);
 
-/* Device kinds */
-
-/* Caller holds dibs_kinds_lock. */
-static struct dibs_dev_kind *__dibs_kind_find(const char *name)
-{
-	struct dibs_dev_kind *kind;
-
-	list_for_each_entry(kind, &dibs_kinds, list)
-		if (!strcmp(kind->name, name))
-			return kind;
-	return NULL;
-}
-
-int dibs_kind_register(struct dibs_dev_kind *kind)
-{
-	int rc = 0;
-
-	if (!kind->name || !dibs_name_valid(kind->name))
-		return -EINVAL;
-	mutex_lock(&dibs_kinds_lock);
-	if (__dibs_kind_find(kind->name))
-		rc = -EEXIST;
-	else
-		list_add_tail(&kind->list, &dibs_kinds);
-	mutex_unlock(&dibs_kinds_lock);
-	return rc;
-}
-EXPORT_SYMBOL_GPL(dibs_kind_register);
-
-void dibs_kind_unregister(struct dibs_dev_kind *kind)
-{
-	/*
-	 * Waits for a new_dev() call in flight; a del_dev() call holds a
-	 * reference on the kind's module, whose exit cannot start before.
-	 */
-	mutex_lock(&dibs_kinds_lock);
-	list_del_init(&kind->list);
-	mutex_unlock(&dibs_kinds_lock);
-}
-EXPORT_SYMBOL_GPL(dibs_kind_unregister);
-
-int dibs_kind_dev_new_commit(const char *kind_name, const char *name,
-			     int (*commit)(struct dibs_dev *dev, void *arg),
-			     void *arg, struct netlink_ext_ack *extack)
-{
-	char made[DIBS_NAME_LEN];
-	struct dibs_dev_kind *kind;
-	struct dibs_dev *dibs;
-	int err, rc = 0;
-
-	if (name && !dibs_name_valid(name)) {
-		NL_SET_ERR_MSG(extack,
-			       "device names are 1 to 15 characters of A-Z a-z 0-9 _ . -");
-		return -EINVAL;
-	}
-
-	mutex_lock(&dibs_kinds_lock);
-	kind = __dibs_kind_find(kind_name);
-	if (!kind || !try_module_get(kind->owner)) {
-		NL_SET_ERR_MSG(extack,
-			       "unknown device kind (is its module loaded?)");
-		rc = -ENOENT;
-		goto unlock;
-	}
-	if (!kind->new_dev) {
-		NL_SET_ERR_MSG(extack, "this kind of device cannot be created");
-		rc = -EOPNOTSUPP;
-		goto put;
-	}
-	if (name) {
-		dibs = dibs_dev_get_by_name(name);
-		if (dibs) {
-			put_device(&dibs->dev);
-			NL_SET_ERR_MSG(extack,
-				       "a dibs device of that name exists");
-			rc = -EEXIST;
-			goto put;
-		}
-	}
-
-	dibs = kind->new_dev(name, extack);
-	if (IS_ERR(dibs)) {
-		rc = PTR_ERR(dibs);
-		goto put;
-	}
-	if (!commit)
-		goto put;
-	/*
-	 * Still under dibs_kinds_lock: nobody else can delete the device
-	 * before the request has either committed or taken it back.
-	 */
-	strscpy(made, dev_name(&dibs->dev), sizeof(made));
-	rc = commit(dibs, arg);
-	if (!rc)
-		goto put;
-	err = kind->del_dev ? kind->del_dev(dibs, NULL) : -EOPNOTSUPP;
-	if (err)
-		pr_err("%s: cannot delete the device after a failed request: %d\n",
-		       made, err);
-put:
-	module_put(kind->owner);
-unlock:
-	mutex_unlock(&dibs_kinds_lock);
-	return rc;
-}
-
-struct dibs_kind_dev_new_name {
-	char *buf;
-	size_t len;
-};
-
-static int dibs_kind_dev_new_copy_name(struct dibs_dev *dibs, void *arg)
-{
-	struct dibs_kind_dev_new_name *n = arg;
-
-	strscpy(n->buf, dev_name(&dibs->dev), n->len);
-	return 0;
-}
-
-int dibs_kind_dev_new(const char *kind_name, const char *name, char *new_name,
-		      size_t new_name_len, struct netlink_ext_ack *extack)
-{
-	struct dibs_kind_dev_new_name n = {
-		.buf = new_name,
-		.len = new_name_len,
-	};
-
-	return dibs_kind_dev_new_commit(kind_name, name,
-					new_name ? dibs_kind_dev_new_copy_name :
-						   NULL,
-					&n, extack);
-}
-EXPORT_SYMBOL_GPL(dibs_kind_dev_new);
+/* Devices: claimed by a kind's del_dev() (dibs_kind.c) */
 
 /*
  * Claim the device named @name for a kind's del_dev(): one at a time, and
  * not while it is being removed.  Returns it with a reference, or an
  * ERR_PTR() with an extack message.
  */
-static struct dibs_dev *dibs_kind_dev_claim(const char *name,
-					    struct netlink_ext_ack *extack)
+struct dibs_dev *dibs_kind_dev_claim(const char *name,
+				     struct netlink_ext_ack *extack)
 {
 	struct dibs_dev *dibs;
 
@@ -869,56 +494,13 @@ static struct dibs_dev *dibs_kind_dev_claim(const char *name,
 	return dibs;
 }
 
-static void dibs_kind_dev_unclaim(struct dibs_dev *dibs)
+void dibs_kind_dev_unclaim(struct dibs_dev *dibs)
 {
 	mutex_lock(&dibs_devs_lock);
 	dibs->kind_del = false;
 	mutex_unlock(&dibs_devs_lock);
 	put_device(&dibs->dev);
 }
-
-int dibs_kind_dev_del(const char *name, struct netlink_ext_ack *extack)
-{
-	const struct dibs_dev_kind *kind;
-	struct dibs_dev *dibs;
-	int rc;
-
-	/* Not across del_dev(): it waits for the clients' del_dev(). */
-	mutex_lock(&dibs_kinds_lock);
-	dibs = dibs_kind_dev_claim(name, extack);
-	if (IS_ERR(dibs)) {
-		mutex_unlock(&dibs_kinds_lock);
-		return PTR_ERR(dibs);
-	}
-	kind = dibs->kind;
-	if (!kind || !kind->del_dev) {
-		NL_SET_ERR_MSG(extack, "this device cannot be deleted at runtime");
-		rc = -EOPNOTSUPP;
-		goto unclaim;
-	}
-	/* A kind off the list is being unloaded and deletes its devices. */
-	if (list_empty(&kind->list) || !try_module_get(kind->owner)) {
-		NL_SET_ERR_MSG(extack, "the device's driver is being unloaded");
-		rc = -ENODEV;
-		goto unclaim;
-	}
-	mutex_unlock(&dibs_kinds_lock);
-
-	/* The module reference keeps the kind registered until we return. */
-	rc = kind->del_dev(dibs, extack);
-	module_put(kind->owner);
-	if (rc)
-		dibs_kind_dev_unclaim(dibs);
-	else
-		put_device(&dibs->dev);
-	return rc;
-
-unclaim:
-	mutex_unlock(&dibs_kinds_lock);
-	dibs_kind_dev_unclaim(dibs);
-	return rc;
-}
-EXPORT_SYMBOL_GPL(dibs_kind_dev_del);
 
 static int __init dibs_init(void)
 {

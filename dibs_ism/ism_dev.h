@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * dibs_ism internals: the driver's state of an ISM function and of a DMB,
- * and what ism_main.c offers the PCI driver (ism_pci.c) and the emulator
- * entry points.  The hardware seam is ism_hw.h, the function's interface
- * (commands, SBA, IEQ) ism.h.
+ * what ism_main.c offers the PCI driver (ism_pci.c) and the emulator
+ * entry points, and what ism_main.c, ism_dmb.c and ism_irq.c share.  The
+ * hardware seam is ism_hw.h, the function's interface (commands, SBA, IEQ)
+ * ism.h.
  */
 #ifndef _DIBS_ISM_DEV_H
 #define _DIBS_ISM_DEV_H
@@ -86,6 +87,32 @@ struct ism_dmb {
 /* ism_main.c */
 int ism_dev_setup(struct ism_dev *ism, struct device *parent);
 void ism_dev_teardown(struct ism_dev *ism);
+/*
+ * Run the command in @cmd (a union ism_*, @size bytes) and leave the
+ * response there; 0 or the response code.  ism_cmd_init() clears a command
+ * and fills its header.
+ */
+int ism_cmd(struct ism_dev *ism, void *cmd, unsigned int size);
+#define ism_cmd_init(c, code)					\
+	do {							\
+		memset((c), 0, sizeof(*(c)));			\
+		(c)->request.hdr.cmd = (code);			\
+		(c)->request.hdr.len = sizeof((c)->request);	\
+	} while (0)
+/* GIDs as dibs keeps them (a UUID) and as the function does (a u64) */
+void ism_gid_to_uuid(u64 gid, uuid_t *uuid);
+bool ism_uuid_to_gid(const uuid_t *uuid, u64 *gid);
+
+/* ism_dmb.c */
+extern const struct dibs_dev_ops ism_ops;
+extern struct dibs_dev_kind ism_kind;
+int ism_dmb_unregister(struct ism_dev *ism, struct ism_dmb *dmb);
+int ism_add_vlan_id(struct dibs_dev *dibs, u64 vlan_id);
+int ism_del_vlan_id(struct dibs_dev *dibs, u64 vlan_id);
+
+/* ism_irq.c */
 void ism_handle_irq(struct ism_dev *ism);
+int ism_hw_irq_request(struct ism_dev *ism);
+void ism_hw_irq_free(struct ism_dev *ism);
 
 #endif /* _DIBS_ISM_DEV_H */
