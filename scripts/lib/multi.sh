@@ -12,7 +12,8 @@
 # control serial port that scripts/lib/vm-multi.py answers.  One run per
 # group; the group's `settings` may say guests=2|3, ivshmem_size=SIZE
 # (a power of two, default 4M), ivshmem_vectors=N (default 2),
-# run_timeout=SECONDS (the whole run; default TIMEOUT).
+# run_timeout=SECONDS (the whole run; default the flavour's guest
+# timeout, MULTI_RUN_TIMEOUT: TIMEOUT, 6.1-debug DEBUG_TIMEOUT).
 # Documentation/testing.rst, "Multi-guest tests".
 #
 # Uses scripts/vm's globals and functions (BUILD, FL, KVER, KIMAGE,
@@ -91,7 +92,7 @@ multi_group() {
 	n=$(multi_setting "$gdir" guests 2)
 	size=${MULTI_IVSHMEM_SIZE:-$(multi_setting "$gdir" ivshmem_size 4M)}
 	vectors=${MULTI_IVSHMEM_VECTORS:-$(multi_setting "$gdir" ivshmem_vectors 2)}
-	tmo=$(multi_setting "$gdir" run_timeout "$TIMEOUT")
+	tmo=$(multi_setting "$gdir" run_timeout "${MULTI_RUN_TIMEOUT:-$TIMEOUT}")
 	case $n in
 	2) roles="a b" ;;
 	3) roles="a b c" ;;
