@@ -110,7 +110,7 @@ multi_group() {
 			python3 -c 'import json,sys; print(json.dumps(sys.stdin.read().splitlines()))')
 	else
 		shm=$dir/shm
-		server="[\"$MULTI_SERVER\", \"-F\", \"-v\", \"-S\", \"$tmp/server.sock\", \"-M\", \"$shm\",
+		server="[\"$MULTI_SERVER\", \"-F\", \"-v\", \"-S\", \"$tmp/server.sock\", \"-f\", \"$shm\",
 		            \"-l\", \"$size\", \"-n\", \"$vectors\"]"
 	fi
 	say "multi-guest $group ($fl): guests $roles, ivshmem $size with $vectors vector(s), server $(echo "$server" | tr -d '[]",'), logs build/$fl/logs/multi-$group/"
