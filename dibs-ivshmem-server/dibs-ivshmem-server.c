@@ -156,7 +156,8 @@ static void usage(FILE *f)
 		"  -t SECONDS  drop a client that reads nothing this long (10)\n"
 		"  -F          stay in the foreground (default: daemonize)\n"
 		"  -v          verbose: log every peer and message\n"
-		"  -V          print the version\n");
+		"  -V          print the version\n"
+		"  -h          print this help\n");
 }
 
 static bool parse_size(const char *s, uint64_t *out)
