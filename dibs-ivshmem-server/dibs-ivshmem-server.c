@@ -838,6 +838,7 @@ static void say_ready(int fd, char status)
 int main(int argc, char **argv)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
+	sigset_t quit_set, run_mask;
 	struct pollfd *pfd = NULL;
 	size_t pfd_cap = 0;
 	int rc = 0, ready_fd = -1;
@@ -847,6 +848,16 @@ int main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	/*
+	 * The quit signals wait blocked and arrive only inside ppoll(): one
+	 * arriving between the check of quit_sig and the wait would otherwise
+	 * leave the server waiting for good.
+	 */
+	sigemptyset(&quit_set);
+	sigaddset(&quit_set, SIGINT);
+	sigaddset(&quit_set, SIGTERM);
+	sigaddset(&quit_set, SIGHUP);
+	sigprocmask(SIG_BLOCK, &quit_set, &run_mask);
 	raise_fd_limit();
 
 	shm_fd = open_shm();
@@ -876,6 +887,7 @@ int main(int argc, char **argv)
 
 	while (!quit_sig) {
 		time_t now = time(NULL);
+		struct timespec ts;
 		size_t n = 0;
 		int timeout_ms = -1;
 
@@ -907,7 +919,9 @@ int main(int argc, char **argv)
 					timeout_ms = (int)(left * 1000 + 100);
 			}
 		}
-		if (poll(pfd, n, timeout_ms) < 0) {
+		ts.tv_sec = timeout_ms / 1000;
+		ts.tv_nsec = (long)(timeout_ms % 1000) * 1000000;
+		if (ppoll(pfd, n, timeout_ms < 0 ? NULL : &ts, &run_mask) < 0) {
 			if (errno == EINTR)
 				continue;
 			logmsg(LOG_ERR, "poll: %s", strerror(errno));
