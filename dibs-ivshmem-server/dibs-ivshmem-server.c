@@ -47,6 +47,8 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/vfs.h>
+#include <linux/magic.h>
 
 #ifndef DIBS_VERSION
 #define DIBS_VERSION "unknown"
@@ -55,6 +57,8 @@
 #define PROTOCOL_VERSION	0
 #define MAX_PEER_ID		65535
 #define MAX_VECTORS		1024
+/* QEMU's server writes its pid there when it detaches and has no -p. */
+#define DEFAULT_PIDFILE		"/var/run/ivshmem-server.pid"
 /* Messages waiting for one client before it is dropped. */
 #define MAX_QUEUE		(1 << 16)
 
@@ -73,11 +77,26 @@ struct client {
 	bool dead;
 };
 
+/* Where the shared memory comes from: the last of -M, -m, -f wins. */
+enum shm_kind {
+	SHM_POSIX,		/* -M NAME: shm_open(NAME) */
+	SHM_DIR,		/* -m DIR: an unlinked file made in DIR */
+	SHM_FILE,		/* -f PATH: that file */
+};
+
+static const char * const shm_kind_name[] = {
+	[SHM_POSIX] = "POSIX shm object",
+	[SHM_DIR] = "unlinked file in",
+	[SHM_FILE] = "file",
+};
+
 static struct {
 	const char *sock_path;
-	const char *shm_name;	/* -m */
-	const char *shm_path;	/* -M */
+	enum shm_kind shm_kind;
+	const char *shm_arg;
 	const char *pidfile;
+	bool default_pidfile;
+	uint64_t size_asked;	/* -l before rounding */
 	uint64_t size;
 	unsigned int vectors;
 	unsigned int timeout;
@@ -85,6 +104,8 @@ static struct {
 	int verbose;
 } opt = {
 	.sock_path = "/tmp/ivshmem_socket",
+	.shm_kind = SHM_POSIX,
+	.shm_arg = "ivshmem",
 	.size = 4 << 20,
 	.vectors = 1,
 	.timeout = 10,
@@ -120,18 +141,23 @@ static void logmsg(int prio, const char *fmt, ...)
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: dibs-ivshmem-server [-F] [-v] [-S SOCKET] [-m NAME | -M PATH]\n"
+		"Usage: dibs-ivshmem-server [-F] [-v] [-S SOCKET] [-M NAME | -m DIR | -f PATH]\n"
 		"                           [-l SIZE] [-n VECTORS] [-p PIDFILE] [-t SECONDS]\n"
+		"The options of QEMU's contrib/ivshmem-server, with their meanings, and -f, -t, -V.\n"
 		"  -S SOCKET   unix socket QEMU connects to (default /tmp/ivshmem_socket)\n"
-		"  -m NAME     POSIX shared memory object NAME (shm_open; default ivshmem)\n"
-		"  -M PATH     a file as the shared memory (tmpfs, hugetlbfs or any file)\n"
-		"  -l SIZE     shared memory size, a power of two; K, M, G suffixes (4M)\n"
+		"  -M NAME     POSIX shared memory object NAME (shm_open; default ivshmem)\n"
+		"  -m DIR      an unlinked file created in DIR (e.g. hugetlbfs)\n"
+		"  -f PATH     the file PATH, created if needed, kept on exit\n"
+		"  -l SIZE     shared memory size; K, M, G, T suffixes; rounded up to a\n"
+		"              power of two (4M)\n"
 		"  -n VECTORS  eventfds per peer, = the devices' vectors= (1)\n"
-		"  -p PIDFILE  write the process id there\n"
+		"  -p PIDFILE  write the process id there (detached default\n"
+		"              " DEFAULT_PIDFILE ", if writable)\n"
 		"  -t SECONDS  drop a client that reads nothing this long (10)\n"
 		"  -F          stay in the foreground (default: daemonize)\n"
 		"  -v          verbose: log every peer and message\n"
-		"  -V          print the version\n");
+		"  -V          print the version\n"
+		"  -h          print this help\n");
 }
 
 static bool parse_size(const char *s, uint64_t *out)
@@ -189,32 +215,71 @@ static bool parse_uint(const char *s, unsigned int min, unsigned int max, unsign
 	return true;
 }
 
+/*
+ * -m and -M meant a POSIX shm object and a file before dibs 0.1.0 took
+ * QEMU's meanings: refuse what only the old meaning could have wanted.
+ */
+static void check_shm_arg(void)
+{
+	const char *a = opt.shm_arg;
+	struct stat st;
+
+	switch (opt.shm_kind) {
+	case SHM_POSIX:
+		while (*a == '/')
+			a++;
+		if (!*a || strchr(a, '/')) {
+			fprintf(stderr,
+				"dibs-ivshmem-server: -M %s: not a POSIX shm object name; -M NAME is QEMU's shm_open() name, a file is -f PATH\n",
+				opt.shm_arg);
+			exit(2);
+		}
+		break;
+	case SHM_DIR:
+		if (stat(a, &st) < 0 || !S_ISDIR(st.st_mode)) {
+			fprintf(stderr,
+				"dibs-ivshmem-server: -m %s: not a directory; -m DIR makes the memory in DIR as QEMU's server does, a POSIX shm object is -M NAME\n",
+				a);
+			exit(2);
+		}
+		break;
+	case SHM_FILE:
+		break;
+	}
+}
+
 static void parse_args(int argc, char **argv)
 {
 	int c;
 
-	while ((c = getopt(argc, argv, "S:m:M:l:n:p:t:FvVh")) != -1) {
+	while ((c = getopt(argc, argv, "S:m:M:f:l:n:p:t:FvVh")) != -1) {
 		switch (c) {
 		case 'S':
 			opt.sock_path = optarg;
 			break;
-		case 'm':
-			opt.shm_name = optarg;
-			break;
 		case 'M':
-			opt.shm_path = optarg;
+			opt.shm_kind = SHM_POSIX;
+			opt.shm_arg = optarg;
+			break;
+		case 'm':
+			opt.shm_kind = SHM_DIR;
+			opt.shm_arg = optarg;
+			break;
+		case 'f':
+			opt.shm_kind = SHM_FILE;
+			opt.shm_arg = optarg;
 			break;
 		case 'l':
-			if (!parse_size(optarg, &opt.size) || !opt.size) {
+			if (!parse_size(optarg, &opt.size) || !opt.size ||
+			    opt.size > (UINT64_C(1) << 62)) {
 				fprintf(stderr, "dibs-ivshmem-server: -l %s: not a size (e.g. 4M, 1G, 65536)\n",
 					optarg);
 				exit(2);
 			}
-			if (opt.size & (opt.size - 1)) {
-				fprintf(stderr, "dibs-ivshmem-server: -l %s: the size must be a power of two (QEMU's ivshmem refuses others)\n",
-					optarg);
-				exit(2);
-			}
+			/* As QEMU's server: the next power of two. */
+			opt.size_asked = opt.size;
+			while (opt.size & (opt.size - 1))
+				opt.size += opt.size & -opt.size;
 			break;
 		case 'n':
 			if (!parse_uint(optarg, 1, MAX_VECTORS, &opt.vectors)) {
@@ -254,43 +319,79 @@ static void parse_args(int argc, char **argv)
 		usage(stderr);
 		exit(2);
 	}
-	if (opt.shm_name && opt.shm_path) {
-		fprintf(stderr, "dibs-ivshmem-server: -m and -M exclude each other\n");
-		exit(2);
+	check_shm_arg();
+	if (!opt.foreground && !opt.pidfile) {
+		opt.pidfile = DEFAULT_PIDFILE;
+		opt.default_pidfile = true;
 	}
-	if (!opt.shm_name && !opt.shm_path)
-		opt.shm_name = "ivshmem";
 	if (strlen(opt.sock_path) >= sizeof(((struct sockaddr_un *)0)->sun_path)) {
 		fprintf(stderr, "dibs-ivshmem-server: -S %s: socket path too long\n", opt.sock_path);
 		exit(2);
 	}
 }
 
+/* -m DIR: a file of our own in DIR, unlinked at once (as QEMU's server). */
+static int open_in_dir(void)
+{
+	size_t len = strlen(opt.shm_arg) + sizeof("/ivshmem.XXXXXX");
+	char *name = malloc(len);
+	int fd, err;
+
+	if (!name)
+		return -1;
+	snprintf(name, len, "%s/ivshmem.XXXXXX", opt.shm_arg);
+	fd = mkostemp(name, O_CLOEXEC);
+	err = errno;
+	if (fd >= 0) {
+		unlink(name);
+		logmsg(LOG_DEBUG, "shared memory: %s, unlinked", name);
+	}
+	free(name);
+	errno = err;
+	return fd;
+}
+
 /* The shared memory: created if missing, sized to opt.size. */
 static int open_shm(void)
 {
+	struct statfs sfs;
 	struct stat st;
 	int fd;
 
-	if (opt.shm_path)
-		fd = open(opt.shm_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	else
-		fd = shm_open(opt.shm_name, O_RDWR | O_CREAT, 0600);
+	switch (opt.shm_kind) {
+	case SHM_POSIX:
+		fd = shm_open(opt.shm_arg, O_RDWR | O_CREAT, 0600);
+		break;
+	case SHM_DIR:
+		fd = open_in_dir();
+		break;
+	default:
+		fd = open(opt.shm_arg, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+		break;
+	}
 	if (fd < 0) {
-		logmsg(LOG_ERR, "cannot open shared memory %s: %s",
-		       opt.shm_path ?: opt.shm_name, strerror(errno));
+		logmsg(LOG_ERR, "cannot open shared memory (%s %s): %s",
+		       shm_kind_name[opt.shm_kind], opt.shm_arg, strerror(errno));
 		return -1;
 	}
 	if (fstat(fd, &st) < 0 || (!S_ISREG(st.st_mode))) {
-		logmsg(LOG_ERR, "shared memory %s: not a regular file",
-		       opt.shm_path ?: opt.shm_name);
+		logmsg(LOG_ERR, "shared memory %s: not a regular file", opt.shm_arg);
 		close(fd);
 		return -1;
 	}
+	if (opt.size_asked && opt.size_asked != opt.size)
+		logmsg(LOG_NOTICE, "-l %llu is not a power of two: %llu bytes",
+		       (unsigned long long)opt.size_asked, (unsigned long long)opt.size);
+	/* hugetlbfs takes whole huge pages only: QEMU's server tries larger sizes. */
+	if (fstatfs(fd, &sfs) == 0 && sfs.f_type == HUGETLBFS_MAGIC && sfs.f_bsize > 0 &&
+	    opt.size % (uint64_t)sfs.f_bsize) {
+		opt.size = (uint64_t)sfs.f_bsize;
+		logmsg(LOG_NOTICE, "hugetlbfs: rounded up to one huge page, %llu bytes",
+		       (unsigned long long)opt.size);
+	}
 	if ((uint64_t)st.st_size != opt.size && ftruncate(fd, (off_t)opt.size) < 0) {
 		logmsg(LOG_ERR, "cannot size shared memory %s to %llu bytes: %s",
-		       opt.shm_path ?: opt.shm_name, (unsigned long long)opt.size,
-		       strerror(errno));
+		       opt.shm_arg, (unsigned long long)opt.size, strerror(errno));
 		close(fd);
 		return -1;
 	}
@@ -652,10 +753,34 @@ static int write_pidfile(void)
 		return 0;
 	f = fopen(opt.pidfile, "we");
 	if (!f || fprintf(f, "%d\n", (int)getpid()) < 0 || fclose(f) != 0) {
-		logmsg(LOG_ERR, "cannot write %s: %s", opt.pidfile, strerror(errno));
-		return -1;
+		if (f)
+			unlink(opt.pidfile);
+		/* Only a pid file asked for with -p is a reason to fail. */
+		logmsg(opt.default_pidfile ? LOG_WARNING : LOG_ERR, "cannot write %s: %s",
+		       opt.pidfile, strerror(errno));
+		if (!opt.default_pidfile)
+			return -1;
+		opt.pidfile = NULL;
 	}
 	return 0;
+}
+
+/* Remove the pid file if it still names us (another server may share the default). */
+static void remove_pidfile(void)
+{
+	FILE *f;
+	int pid = 0;
+
+	if (!opt.pidfile)
+		return;
+	f = fopen(opt.pidfile, "re");
+	if (!f)
+		return;
+	if (fscanf(f, "%d", &pid) != 1)
+		pid = 0;
+	fclose(f);
+	if (pid == (int)getpid())
+		unlink(opt.pidfile);
 }
 
 /* Detach; the first process exits only when the daemon says it is ready
@@ -713,6 +838,7 @@ static void say_ready(int fd, char status)
 int main(int argc, char **argv)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
+	sigset_t quit_set, run_mask;
 	struct pollfd *pfd = NULL;
 	size_t pfd_cap = 0;
 	int rc = 0, ready_fd = -1;
@@ -722,6 +848,16 @@ int main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	/*
+	 * The quit signals wait blocked and arrive only inside ppoll(): one
+	 * arriving between the check of quit_sig and the wait would otherwise
+	 * leave the server waiting for good.
+	 */
+	sigemptyset(&quit_set);
+	sigaddset(&quit_set, SIGINT);
+	sigaddset(&quit_set, SIGTERM);
+	sigaddset(&quit_set, SIGHUP);
+	sigprocmask(SIG_BLOCK, &quit_set, &run_mask);
 	raise_fd_limit();
 
 	shm_fd = open_shm();
@@ -745,12 +881,13 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	say_ready(ready_fd, 0);
-	logmsg(LOG_INFO, "listening on %s: shared memory %s%s, %llu bytes, %u vector(s)",
-	       opt.sock_path, opt.shm_path ? "" : "shm:", opt.shm_path ?: opt.shm_name,
+	logmsg(LOG_INFO, "listening on %s: shared memory %s %s, %llu bytes, %u vector(s)",
+	       opt.sock_path, shm_kind_name[opt.shm_kind], opt.shm_arg,
 	       (unsigned long long)opt.size, opt.vectors);
 
 	while (!quit_sig) {
 		time_t now = time(NULL);
+		struct timespec ts;
 		size_t n = 0;
 		int timeout_ms = -1;
 
@@ -782,7 +919,9 @@ int main(int argc, char **argv)
 					timeout_ms = (int)(left * 1000 + 100);
 			}
 		}
-		if (poll(pfd, n, timeout_ms) < 0) {
+		ts.tv_sec = timeout_ms / 1000;
+		ts.tv_nsec = (long)(timeout_ms % 1000) * 1000000;
+		if (ppoll(pfd, n, timeout_ms < 0 ? NULL : &ts, &run_mask) < 0) {
 			if (errno == EINTR)
 				continue;
 			logmsg(LOG_ERR, "poll: %s", strerror(errno));
@@ -824,7 +963,6 @@ int main(int argc, char **argv)
 	free(pfd);
 	close(listen_fd);
 	unlink(opt.sock_path);
-	if (opt.pidfile)
-		unlink(opt.pidfile);
+	remove_pidfile();
 	return rc;
 }

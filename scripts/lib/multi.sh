@@ -28,7 +28,9 @@ MULTI=${MULTI:-1}
 MULTI_MEM=${MULTI_MEM:-1024}
 # IVSHMEM_SERVER=PATH: serve the guests with another server that takes
 # QEMU's contrib/ivshmem-server options (-F -v -S SOCK -M NAME: a POSIX
-# shared memory object /dev/shm/NAME) instead of dibs-ivshmem-server;
+# shared memory object /dev/shm/NAME) instead of dibs-ivshmem-server
+# with -f (dibs-ivshmem-server takes QEMU's options too: IVSHMEM_SERVER=
+# its binary runs it as a drop-in for QEMU's server);
 # IVSHMEM_SERVER_ARGS (default "-l SIZE -n VECTORS" of the group) are its
 # other options ("" leaves QEMU's defaults: 4 MiB, 1 vector).
 # MULTI_IVSHMEM_SIZE and MULTI_IVSHMEM_VECTORS override every group's
@@ -111,7 +113,7 @@ multi_group() {
 			python3 -c 'import json,sys; print(json.dumps(sys.stdin.read().splitlines()))')
 	else
 		shm=$dir/shm
-		server="[\"$MULTI_SERVER\", \"-F\", \"-v\", \"-S\", \"$tmp/server.sock\", \"-M\", \"$shm\",
+		server="[\"$MULTI_SERVER\", \"-F\", \"-v\", \"-S\", \"$tmp/server.sock\", \"-f\", \"$shm\",
 		            \"-l\", \"$size\", \"-n\", \"$vectors\"]"
 	fi
 	say "multi-guest $group ($fl): guests $roles, ivshmem $size with $vectors vector(s), server $(echo "$server" | tr -d '[]",'), logs build/$fl/logs/multi-$group/"

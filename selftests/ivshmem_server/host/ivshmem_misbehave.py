@@ -101,7 +101,7 @@ def main():
     with tempfile.TemporaryDirectory(prefix="ivshmem-misbehave.") as tmp:
         path = os.path.join(tmp, "s")
         log = open(os.path.join(tmp, "server.log"), "w")
-        srv = subprocess.Popen([sys.argv[1], "-F", "-v", "-S", path, "-M",
+        srv = subprocess.Popen([sys.argv[1], "-F", "-v", "-S", path, "-f",
                                 os.path.join(tmp, "shm"), "-l", "1M", "-n", "1"],
                                stdout=log, stderr=subprocess.STDOUT)
         t = time.monotonic() + 5

@@ -168,7 +168,9 @@ def main():
     print("TAP version 13")
     print("1..18")
     with tempfile.TemporaryDirectory(prefix="ivshmem-qemu-peers.") as tmp:
-        ours = [server, "-F", "-M", os.path.join(tmp, "shm"), "-l", "4M", "-n", "2"]
+        # QEMU's command line, as for QEMU's server below.
+        ours_shm = "ivshmem-qemu-peers-dibs-" + str(os.getpid())
+        ours = [server, "-F", "-M", ours_shm, "-l", "4M", "-n", "2"]
         names = ["client a connects, gets id 0, no peer",
                  "client b gets id 1 and peer 0 with 2 vectors",
                  "client a hears of peer 1 with 2 vectors",
@@ -180,6 +182,8 @@ def main():
                  "server still runs"]
         if client and os.access(client, os.X_OK):
             run("dibs-ivshmem-server", ours, client, tmp)
+            if os.path.exists("/dev/shm/" + ours_shm):
+                os.unlink("/dev/shm/" + ours_shm)
         else:
             for n in names:
                 skip("dibs-ivshmem-server: " + n,

@@ -8,8 +8,11 @@
 # that sends garbage, one that never reads, id wrap-around), then a real
 # QEMU (q35, never started: -S) with an ivshmem-doorbell device connects
 # and must accept everything the server sends; ivshmem_misbehave.py:
-# misbehaving peers; ivshmem_qemu_peers.py: QEMU's own contrib/ivshmem-client
-# against the server, when QEMU_IVSHMEM_CLIENT names one (else skipped).
+# misbehaving peers; ivshmem_qemu_cmdline.py: QEMU's server's command lines
+# (-M NAME, -m DIR, -l, -p, -h) work unchanged, side by side with QEMU's
+# server when QEMU_IVSHMEM_SERVER names one; ivshmem_qemu_peers.py: QEMU's
+# own contrib/ivshmem-client against the server, when QEMU_IVSHMEM_CLIENT
+# names one (else skipped).
 #
 #   selftests/ivshmem_server/host/ivshmem_server_host.sh [SERVER]
 #       (default: dibs-ivshmem-server built from the tree in a scratch copy)
@@ -53,6 +56,10 @@ part server_test "$bld/ivshmem_server_test" "$SERVER" "$QEMU"
 # Misbehaving protocol peers (flooders, fd passing, connect and close,
 # half close).
 part misbehave python3 selftests/ivshmem_server/host/ivshmem_misbehave.py "$SERVER"
+# QEMU's server's command lines, run against ours (and QEMU's server as
+# the reference, when QEMU_IVSHMEM_SERVER names it).
+part qemu_cmdline python3 selftests/ivshmem_server/host/ivshmem_qemu_cmdline.py "$SERVER" \
+	"${QEMU_IVSHMEM_SERVER:-}"
 # QEMU's own contrib/ivshmem-client (and ivshmem-server as the
 # reference) where they were built: QEMU_IVSHMEM_CLIENT, QEMU_IVSHMEM_SERVER
 # (Documentation/ivshmem-server.rst); skipped otherwise.

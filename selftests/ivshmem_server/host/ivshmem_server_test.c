@@ -99,7 +99,7 @@ static pid_t start_server(const char *args)
 
 		dup2(fd, 2);
 		dup2(fd, 1);
-		snprintf(cmd, sizeof(cmd), "%sexec '%s' -F -S '%s' -M '%s' %s",
+		snprintf(cmd, sizeof(cmd), "%sexec '%s' -F -S '%s' -f '%s' %s",
 			 server_prefix, server_bin, sock_path, shm_path, args);
 		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
 		_exit(127);
@@ -355,18 +355,19 @@ static void test_usage(void)
 	char cmd[512], out[2048];
 	int rc;
 
-	snprintf(cmd, sizeof(cmd), "'%s' -F -S '%s' -M '%s' -l 3M 2>&1", server_bin, sock_path, shm_path);
+	snprintf(cmd, sizeof(cmd), "'%s' -F -S '%s' -f '%s' -l 0 2>&1", server_bin, sock_path, shm_path);
 	rc = run_capture(cmd, out, sizeof(out));
-	result(WIFEXITED(rc) && WEXITSTATUS(rc) == 2 && strstr(out, "power of two"),
-	       "-l 3M is refused: exit 2, 'power of two'");
-	snprintf(cmd, sizeof(cmd), "'%s' -F -S '%s' -M '%s' -n 0 2>&1", server_bin, sock_path, shm_path);
+	result(WIFEXITED(rc) && WEXITSTATUS(rc) == 2 && strstr(out, "not a size"),
+	       "-l 0 is refused: exit 2, 'not a size'");
+	snprintf(cmd, sizeof(cmd), "'%s' -F -S '%s' -f '%s' -n 0 2>&1", server_bin, sock_path, shm_path);
 	rc = run_capture(cmd, out, sizeof(out));
 	result(WIFEXITED(rc) && WEXITSTATUS(rc) == 2 && strstr(out, "vectors"),
 	       "-n 0 is refused: exit 2");
-	snprintf(cmd, sizeof(cmd), "'%s' -F -S '%s' -m x -M '%s' 2>&1", server_bin, sock_path, shm_path);
+	snprintf(cmd, sizeof(cmd), "'%s' -F -S '%s' -f '%s' -m '%s' 2>&1", server_bin, sock_path,
+		 shm_path, shm_path);
 	rc = run_capture(cmd, out, sizeof(out));
-	result(WIFEXITED(rc) && WEXITSTATUS(rc) == 2 && strstr(out, "exclude"),
-	       "-m with -M is refused: exit 2");
+	result(WIFEXITED(rc) && WEXITSTATUS(rc) == 2 && strstr(out, "not a directory"),
+	       "-m FILE (the last of -f, -m) is refused: exit 2, 'not a directory'");
 }
 
 /* Without -F it detaches; -p writes its pid; SIGTERM removes both files. */
@@ -379,7 +380,7 @@ static void test_daemon(void)
 	bool ok;
 
 	snprintf(pidfile, sizeof(pidfile), "%s/pid", dir);
-	snprintf(cmd, sizeof(cmd), "'%s' -S '%s' -M '%s' -l 4K -p '%s'", server_bin, sock_path,
+	snprintf(cmd, sizeof(cmd), "'%s' -S '%s' -f '%s' -l 4K -p '%s'", server_bin, sock_path,
 		 shm_path, pidfile);
 	rc = system(cmd);
 	f = fopen(pidfile, "r");
@@ -409,7 +410,7 @@ static void test_protocol(void)
 	double t0;
 
 	server_pid = start_server("-l 1M -n 3 -t 2");
-	result(server_pid > 0, "server starts (-M file, -l 1M, -n 3, -t 2)");
+	result(server_pid > 0, "server starts (-f file, -l 1M, -n 3, -t 2)");
 	if (server_pid <= 0)
 		return;
 

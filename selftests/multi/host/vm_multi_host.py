@@ -116,7 +116,7 @@ def killed_run(tmp, server):
            f"{d}/hub.sock", f"{d}/hub.pid"]
     cfg = {
         "dir": d, "timeout": 60, "result": f"{d}/result.json",
-        "server": [server, "-F", "-S", f"{d}/server.sock", "-M", f"{d}/shm", "-l", "4K"],
+        "server": [server, "-F", "-S", f"{d}/server.sock", "-f", f"{d}/shm", "-l", "4K"],
         "server_sock": f"{d}/server.sock", "shm": f"{d}/shm",
         "hub": hub, "hub_socks": [f"{d}/hub.sock"],
         "guests": {"h": {
@@ -187,7 +187,7 @@ def main():
         }
     cfg = {
         "dir": tmp, "timeout": 30, "result": f"{tmp}/result.json",
-        "server": [server, "-F", "-S", f"{tmp}/server.sock", "-M", f"{tmp}/shm", "-l", "4K"],
+        "server": [server, "-F", "-S", f"{tmp}/server.sock", "-f", f"{tmp}/shm", "-l", "4K"],
         "server_sock": f"{tmp}/server.sock", "shm": f"{tmp}/shm", "hub": None, "hub_socks": [],
         "guests": guests,
     }
