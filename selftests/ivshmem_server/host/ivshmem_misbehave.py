@@ -24,17 +24,9 @@ import sys
 import tempfile
 import time
 
-N = 0
-FAILED = 0
-
-
-def result(ok, name, why=""):
-    global N, FAILED
-    N += 1
-    if not ok:
-        FAILED += 1
-    print(f"{'' if ok else 'not '}ok {N} {name}{' # ' + why if why and not ok else ''}",
-          flush=True)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "../../lib"))
+from ktap import failed, plan, result, totals  # noqa: E402
 
 
 def recv_msgs(s, n, timeout):
@@ -96,8 +88,7 @@ def main():
     if len(sys.argv) != 2:
         print("usage: ivshmem_misbehave.py SERVER", file=sys.stderr)
         return 2
-    print("TAP version 13")
-    print("1..10")
+    plan(10)
     with tempfile.TemporaryDirectory(prefix="ivshmem-misbehave.") as tmp:
         path = os.path.join(tmp, "s")
         log = open(os.path.join(tmp, "server.log"), "w")
@@ -204,12 +195,11 @@ def main():
         n.close()
         a.close()
         log.close()
-        if FAILED:
+        if failed():
             with open(os.path.join(tmp, "server.log")) as f:
                 for line in f.read().splitlines()[-30:]:
                     print("# server: " + line)
-    print(f"# {N - FAILED} passed, {FAILED} failed")
-    return 1 if FAILED else 0
+    return totals()
 
 
 if __name__ == "__main__":

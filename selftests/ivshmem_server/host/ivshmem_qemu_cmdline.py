@@ -19,25 +19,9 @@ import sys
 import tempfile
 import time
 
-N = 0
-FAILED = 0
-SKIPPED = 0
-
-
-def result(ok, name, why=""):
-    global N, FAILED
-    N += 1
-    if not ok:
-        FAILED += 1
-    print(f"{'' if ok else 'not '}ok {N} {name}{' # ' + why if why and not ok else ''}",
-          flush=True)
-
-
-def skip(name, why):
-    global N, SKIPPED
-    N += 1
-    SKIPPED += 1
-    print(f"ok {N} {name} # SKIP {why}", flush=True)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "../../lib"))
+from ktap import plan, result, skip, totals  # noqa: E402
 
 
 def wait_for(pred, secs=5.0):
@@ -216,8 +200,7 @@ def main():
         return 2
     server = sys.argv[1]
     qserver = sys.argv[2] if len(sys.argv) > 2 else ""
-    print("TAP version 13")
-    print(f"1..{2 * EXPECTED + 3}")
+    plan(2 * EXPECTED + 3)
     with tempfile.TemporaryDirectory(prefix="ivshmem-qemu-cmdline.") as tmp:
         # A relative name that a server takes for a path lands here.
         os.chdir(tmp)
@@ -229,8 +212,7 @@ def main():
                 skip(f"qemu ivshmem-server: case {i + 1}",
                      "no QEMU contrib/ivshmem-server (QEMU_IVSHMEM_SERVER)")
         our_cases(server, tmp)
-    print(f"# {N - FAILED - SKIPPED} passed, {FAILED} failed, {SKIPPED} skipped")
-    return 1 if FAILED else 0
+    return totals()
 
 
 if __name__ == "__main__":

@@ -21,25 +21,9 @@ import sys
 import tempfile
 import time
 
-N = 0
-FAILED = 0
-SKIPPED = 0
-
-
-def result(ok, name, why=""):
-    global N, FAILED
-    N += 1
-    if not ok:
-        FAILED += 1
-    print(f"{'' if ok else 'not '}ok {N} {name}{' # ' + why if why and not ok else ''}",
-          flush=True)
-
-
-def skip(name, why):
-    global N, SKIPPED
-    N += 1
-    SKIPPED += 1
-    print(f"ok {N} {name} # SKIP {why}", flush=True)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "../../lib"))
+from ktap import plan, result, skip, totals  # noqa: E402
 
 
 def wait_for(pred, secs=5.0):
@@ -165,8 +149,7 @@ def main():
     server = sys.argv[1]
     client = sys.argv[2] if len(sys.argv) > 2 else ""
     qserver = sys.argv[3] if len(sys.argv) > 3 else ""
-    print("TAP version 13")
-    print("1..18")
+    plan(18)
     with tempfile.TemporaryDirectory(prefix="ivshmem-qemu-peers.") as tmp:
         # QEMU's command line, as for QEMU's server below.
         ours_shm = "ivshmem-qemu-peers-dibs-" + str(os.getpid())
@@ -199,8 +182,7 @@ def main():
                 skip("qemu ivshmem-server: " + n,
                      "no QEMU contrib/ivshmem-client and ivshmem-server "
                      "(QEMU_IVSHMEM_CLIENT, QEMU_IVSHMEM_SERVER)")
-    print(f"# {N - FAILED - SKIPPED} passed, {FAILED} failed, {SKIPPED} skipped")
-    return 1 if FAILED else 0
+    return totals()
 
 
 if __name__ == "__main__":

@@ -23,6 +23,10 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "../../lib"))
+from ktap import failed, plan, result, totals  # noqa: E402
+
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
 
 # Each step: (request, expected answer prefix).  None: no request, sleep.
@@ -219,19 +223,15 @@ def main():
                   slog.count("listening on") == 2))
     cases.append(("killed from outside: no server, hub or guest outlives the controller",
                   killed_run(tmp, server)))
-    print("TAP version 13")
-    print(f"1..{len(cases)}")
-    fails = 0
-    for i, (name, ok) in enumerate(cases, 1):
-        print(f"{'' if ok else 'not '}ok {i} {name}")
-        fails += not ok
-    if fails:
+    plan(len(cases))
+    for name, ok in cases:
+        result(ok, name)
+    if failed():
         print("# controller output:")
         for ln in (p.stdout + p.stderr).splitlines():
             print("#   " + ln)
-    print(f"# {len(cases) - fails} passed, {fails} failed")
     subprocess.run(["rm", "-rf", tmp])
-    return 1 if fails else 0
+    return totals()
 
 
 if __name__ == "__main__":
