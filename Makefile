@@ -16,7 +16,9 @@
 #   make check-packages   .deb + .rpm packages, DKMS install of dibs-dkms, the
 #                         selftests with the DKMS-built modules (root; about 3 min)
 #   make check-install    apt install, DKMS, kernel upgrade and purge in a real
-#                         Debian 12 system in QEMU (root; ARCH=s390: s390x)
+#                         Debian 12 system in QEMU (root; ARCH=s390: s390x;
+#                         DIST=trixie: a Debian 13 system instead, amd64)
+#   make check-install-trixie  the same as make check-install DIST=trixie
 #   make run / make shell a guest with the suite loaded: demo / console
 #
 # KDIR defaults to the running kernel's build dir, else the newest Debian
@@ -42,7 +44,7 @@ PREFIX ?= /usr/local
 DESTDIR ?=
 INSTALL_MOD_DIR ?= updates/dibs
 
-.PHONY: all modules dibsctl dibs-ivshmem-server clean install uninstall dist check check-matrix check-packages check-install run shell bench help
+.PHONY: all modules dibsctl dibs-ivshmem-server clean install uninstall dist check check-matrix check-packages check-install check-install-trixie run shell bench help
 
 all: modules dibsctl dibs-ivshmem-server
 
@@ -127,9 +129,13 @@ run shell bench:
 check-packages:
 	scripts/check-packages
 
-# apt install in a real Debian 12 system (ARCH=s390: the s390x one)
+# apt install in a real Debian 12 system (ARCH=s390: the s390x one;
+# DIST=trixie: Debian 13, which make check leaves out)
 check-install:
-	scripts/check-install
+	DIST="$(DIST)" scripts/check-install
+
+check-install-trixie:
+	DIST=trixie scripts/check-install
 
 help:
-	@sed -n '3,19p' Makefile
+	@sed -n '3,22p' Makefile
