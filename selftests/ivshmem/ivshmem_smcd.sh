@@ -5,7 +5,10 @@
 # guests) between two guests over dibs_ivshmem and dibs_smcd: guest a's
 # clients connect to guest b's server over the guests' network; smcd_xfer
 # checks every byte and that smc_diag reports each socket as SMC-D with the
-# two devices' GIDs.  Then, with SMC-D connections open, guest a unloads
+# two devices' GIDs.  Then one connection on which both ends receive with
+# splice() into a pipe (smc hands the pipe the DMB's pages: they must be
+# real struct pages, Documentation/ivshmem.rst).  Then, with SMC-D
+# connections open, guest a unloads
 # dibs_ivshmem: the unload completes, a's connections end, and b's end too
 # (b sees a leave and smc ends the link group).  Skips where dibs_smcd is
 # not built (kernels without the SMC-D device API, e.g. 6.12).
@@ -24,7 +27,7 @@ trap smcd_cleanup EXIT
 SMCD_NO_SMC_NETLINK_OK=1
 smcd_need_smc
 O=$(ivs_other)
-ktap_plan 5
+ktap_plan 6
 
 up() {
 	PCI=$(ivs_pci) && modprobe dibs_ivshmem && DEV=$(ivs_dev "$PCI") &&
@@ -74,6 +77,35 @@ fi
 smcd_show lgr
 multi_sync xfer
 ktap_diag "bytes_moved by $DEV: $(smcd_moved "$DEV")"
+
+# splice(): both ends receive through a pipe, 1 MiB + 1 each way.
+if [ "$DIBS_ROLE" = b ]; then
+	splice_serve() {
+		smcd_server s1 - -a "$DIBS_IP" -p 5402 --count 1 --expect smcd \
+			--gids "$G:$OG" --splice || return 1
+		_s=$SMCD_SERVER
+		multi_put listening3 1
+		multi_get splicedone@a > /dev/null
+		_n=100
+		while kill -0 "$_s" 2> /dev/null && [ "$_n" -gt 0 ]; do
+			usleep 100000
+			_n=$((_n - 1))
+		done
+		smcd_server_wait s1 "$_s" "$((_n == 0))"
+	}
+	ktap_check "server: an SMC-D connection received with splice(), data checked" \
+		splice_serve
+else
+	splice_connect() {
+		multi_get listening3@b > /dev/null &&
+			./smcd_xfer client -a "$(multi_ip b)" -p 5402 -n 1 -s 1048577 \
+				--expect smcd --gids "$G:$OG" --splice
+	}
+	ktap_check "client: an SMC-D connection received with splice(), data checked" \
+		splice_connect
+	multi_put splicedone 1
+fi
+multi_sync splice
 
 # Unloading with connections open.
 if [ "$DIBS_ROLE" = b ]; then

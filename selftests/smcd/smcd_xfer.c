@@ -4,10 +4,11 @@
  * them, and the TCP vs SMC-D benchmark.
  *
  *   smcd_xfer server -p PORT [-a ADDR] [--tcp] [--expect MODE] [--count N]
- *                    [--ready FILE] [--timeout S]
+ *                    [--ready FILE] [--timeout S] [--splice]
  *   smcd_xfer client -a ADDR -p PORT [--tcp] [-n CONNS] [-s SIZE[,SIZE..]]
  *                    [--expect MODE] [--gids MYGID:PEERGID] [--hold]
  *                    [--together] [--fallback-ok REASON,...] [--timeout S]
+ *                    [--splice]
  *   smcd_xfer bench  -a ADDR -p PORT [--tcp] -t stream|rr|crr [-D SECONDS]
  *                    [--expect MODE]
  *   smcd_xfer diag   every SMC-D socket of this network namespace, as
@@ -27,7 +28,11 @@
  * until the peer or the kernel ends it (for unload tests); an abort is not
  * an error then, wrong data is.  --together: the threads call their first
  * connect() at the same moment (a barrier), as a connection pool that opens
- * all its connections at start does.
+ * all its connections at start does.  --splice (client or server): that
+ * side receives with splice() from the socket into a pipe and reads the
+ * pipe, instead of read() from the socket: on SMC sockets smc_rx_splice()
+ * hands the pipe references to the pages of the receive buffer (for SMC-D
+ * the DMB) rather than copies.
  *
  * server: accepts connections (one thread each) until --count connections
  * have finished (default: forever); exits 1 if any of them failed.
@@ -57,6 +62,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -103,6 +109,7 @@ static int opt_expect = EXPECT_ANY;
 static int opt_conns = 1;
 static int opt_hold;
 static int opt_together;
+static int opt_splice;
 static uint32_t fallback_ok[8];
 static int nfallback_ok;
 static int opt_count = -1;
@@ -453,22 +460,57 @@ static int send_pattern(int fd, uint64_t seed, uint64_t len)
 	return rc;
 }
 
+/*
+ * --splice: up to @want bytes from socket @fd into pipe @pfd with
+ * splice(), then every byte that went into the pipe out of it into @buf.
+ * Returns the bytes in @buf, 0 at the end of the stream, -1 with errno.
+ */
+static ssize_t splice_some(int fd, int pfd[2], uint8_t *buf, size_t want)
+{
+	ssize_t n, got = 0;
+
+	n = splice(fd, NULL, pfd[1], NULL, want, SPLICE_F_MOVE);
+	if (n <= 0)
+		return n;
+	while (got < n) {
+		ssize_t r = read(pfd[0], buf + got, n - got);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			if (!r)
+				errno = EPIPE;
+			return -1;
+		}
+		got += r;
+	}
+	return got;
+}
+
 /* 0: all bytes as expected; 1: a byte differed; <0: socket error. */
 static int recv_pattern(int fd, uint64_t seed, uint64_t len, uint64_t *bad_off)
 {
 	uint8_t *buf = malloc(CHUNK), *exp = malloc(CHUNK);
 	uint64_t off = 0;
-	int rc = 0;
+	int rc = 0, pfd[2];
 
 	if (!buf || !exp) {
 		free(buf);
 		free(exp);
 		return -ENOMEM;
 	}
-	while (off < len) {
+	if (opt_splice && pipe(pfd)) {
+		rc = -errno;
+		pfd[0] = -1;
+	}
+	while (off < len && !(rc < 0)) {
 		size_t want = len - off > CHUNK ? CHUNK : len - off;
-		ssize_t n = read(fd, buf, want);
+		ssize_t n;
 
+		if (opt_splice)
+			n = splice_some(fd, pfd, buf, want);
+		else
+			n = read(fd, buf, want);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {
@@ -485,6 +527,10 @@ static int recv_pattern(int fd, uint64_t seed, uint64_t len, uint64_t *bad_off)
 			rc = 1;
 		}
 		off += n;
+	}
+	if (opt_splice && pfd[0] >= 0) {
+		close(pfd[0]);
+		close(pfd[1]);
 	}
 	free(buf);
 	free(exp);
@@ -831,10 +877,10 @@ static void help(void)
 {
 	fprintf(stderr,
 		"usage: smcd_xfer server -p PORT [-a ADDR] [--tcp] [--expect smcd|tcp|any]\n"
-		"                        [--count N] [--ready FILE] [--timeout S]\n"
+		"                        [--count N] [--ready FILE] [--timeout S] [--splice]\n"
 		"       smcd_xfer client -a ADDR -p PORT [--tcp] [-n CONNS] [-s SIZE,...]\n"
 		"                        [--expect MODE] [--gids MY:PEER] [--hold] [--together]\n"
-		"                        [--fallback-ok REASON,...] [--timeout S]\n"
+		"                        [--fallback-ok REASON,...] [--timeout S] [--splice]\n"
 		"       smcd_xfer bench -a ADDR -p PORT [--tcp] -t stream|rr|crr [-D S]\n"
 		"       smcd_xfer diag\n");
 	exit(2);
@@ -851,6 +897,7 @@ int main(int argc, char **argv)
 		{ "gids", required_argument, NULL, 'g' },
 		{ "hold", no_argument, NULL, 'H' },
 		{ "together", no_argument, NULL, 'G' },
+		{ "splice", no_argument, NULL, 'S' },
 		{ "fallback-ok", required_argument, NULL, 'F' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -905,6 +952,9 @@ int main(int argc, char **argv)
 			break;
 		case 'G':
 			opt_together = 1;
+			break;
+		case 'S':
+			opt_splice = 1;
 			break;
 		case 'F':
 			s = strdup(optarg);
