@@ -1127,7 +1127,7 @@ static int ivs_shm_map(struct ivs_dev *ivs)
 		return 0;
 	}
 	if (PTR_ERR(p) == -EOPNOTSUPP)
-		pr_notice_once("kernel without ZONE_DEVICE: DMBs have no struct pages, splice() from SMC-D sockets over dibs_ivshmem is unsafe\n");
+		pr_notice_once("kernel without compound ZONE_DEVICE pages: DMBs have no struct pages, splice() from SMC-D sockets over dibs_ivshmem is unsafe\n");
 	else
 		dev_warn(&pdev->dev, "BAR2 without struct pages (memremap_pages: %pe): splice() from SMC-D sockets over it is unsafe\n",
 			 p);

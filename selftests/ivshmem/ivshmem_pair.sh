@@ -56,7 +56,7 @@ ktap_check "register a DMB of $LEN bytes for guest $O" reg
 # ZONE_DEVICE and the driver said so.
 pages() {
 	_want=yes
-	dmesg | grep -q "kernel without ZONE_DEVICE: DMBs have no struct pages" && _want=no
+	dmesg | grep -q "kernel without compound ZONE_DEVICE pages: DMBs have no struct pages" && _want=no
 	_got=$(ivt pages "$TOK")
 	ktap_diag "DMB pages: $_got (expected $_want)"
 	[ "$_got" = "$_want" ] && ! dmesg | grep -q "BAR2 without struct pages"
