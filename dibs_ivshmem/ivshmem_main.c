@@ -1129,7 +1129,7 @@ static int ivs_shm_map(struct ivs_dev *ivs)
 	if (PTR_ERR(p) == -EOPNOTSUPP)
 		pr_notice_once("kernel without compound ZONE_DEVICE pages: DMBs have no struct pages, splice() from SMC-D sockets over dibs_ivshmem is unsafe\n");
 	else
-		dev_warn(&pdev->dev, "BAR2 without struct pages (memremap_pages: %pe): splice() from SMC-D sockets over it is unsafe\n",
+		dev_warn(&pdev->dev, "BAR2 without struct pages (ZONE_DEVICE: %pe): splice() from SMC-D sockets over it is unsafe\n",
 			 p);
 	memset(&ivs->pgmap, 0, sizeof(ivs->pgmap));
 	ivs->shm = memremap(start, ivs->shm_len, MEMREMAP_WB);

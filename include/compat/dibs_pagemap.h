@@ -20,9 +20,9 @@
  * MEMORY_DEVICE_GENERIC pages start with a reference count of one (the
  * head's; a tail's is zero) that nobody drops: get_page()/put_page() move
  * it between one and more, the pages are never freed, and
- * memunmap_pages() does not wait for them.  A
- * caller that lets others take page references must wait for
- * dibs_pagemap_busy() to be false before dibs_pagemap_unmap().
+ * memunmap_pages() does not wait for them.  A caller that lets others take
+ * page references must wait for dibs_pagemap_busy() to be false before
+ * dibs_pagemap_unmap().
  */
 #ifndef _DIBS_PAGEMAP_H
 #define _DIBS_PAGEMAP_H
@@ -40,7 +40,8 @@
  * @nid: the device's NUMA node
  *
  * Return: the address in the kernel's linear map (virt_to_page() works on
- * it), or an ERR_PTR(): -EOPNOTSUPP if the kernel cannot, or the error of
+ * it), or an ERR_PTR(): -EOPNOTSUPP if the kernel cannot, -EINVAL if
+ * @start or @len is not aligned to a subsection, or the error of
  * memremap_pages().
  */
 static inline void *dibs_pagemap_map(struct dev_pagemap *pgmap,
@@ -49,6 +50,9 @@ static inline void *dibs_pagemap_map(struct dev_pagemap *pgmap,
 #ifdef DIBS_HAVE_PAGEMAP_GENERIC
 	unsigned int shift = PAGE_SHIFT;
 
+	/* memory hotplug refuses a misaligned range, with a WARN() */
+	if (!IS_ALIGNED(start | len, PAGES_PER_SUBSECTION << PAGE_SHIFT))
+		return ERR_PTR(-EINVAL);
 	/* the largest power of two that aligns both, at most PUD size */
 	while (shift < PUD_SHIFT && IS_ALIGNED(start | len, 2ULL << shift))
 		shift++;
