@@ -53,6 +53,8 @@
 #include <linux/workqueue.h>
 #include <linux/dibs.h>
 
+#include <compat/dibs_pagemap.h>
+
 #include "ivshmem_proto.h"
 
 #define IVS_VENDOR		0x1af4
@@ -125,8 +127,11 @@ struct ivs_dmb {
  * @pdev: the PCI function
  * @dibs: its dibs device
  * @regs: BAR0
- * @shm: BAR2, mapped write-back
+ * @shm: BAR2, mapped write-back: in the linear map with struct pages if
+ *	@shm_pages, else by memremap()
  * @shm_len: size of BAR2
+ * @shm_pages: BAR2 is mapped through @pgmap
+ * @pgmap: the ZONE_DEVICE pages of BAR2
  * @hdr: our copy of the valid region header
  * @nslots: max_peers of the region
  * @part_size: size of one partition
@@ -158,6 +163,8 @@ struct ivs_dev {
 	void __iomem *regs;
 	void *shm;
 	u64 shm_len;
+	bool shm_pages;
+	struct dev_pagemap pgmap;
 	struct ivs_hdr hdr;
 	u32 nslots;
 	u64 part_size;
@@ -1100,6 +1107,61 @@ static void ivs_part_init(struct ivs_dev *ivs)
 	wmb();	/* all free before we publish JOINING */
 }
 
+/*
+ * BAR2 with struct pages where the kernel can (ZONE_DEVICE): smc of 6.1
+ * takes virt_to_page() of every SMC-D DMB and, in splice(), a reference on
+ * that page, which must be a real one.  Otherwise memremap(), and splice()
+ * from an SMC-D socket over this device is unsafe (Documentation/ivshmem.rst).
+ */
+static int ivs_shm_map(struct ivs_dev *ivs)
+{
+	struct pci_dev *pdev = ivs->pdev;
+	phys_addr_t start = pci_resource_start(pdev, 2);
+	void *p;
+
+	p = dibs_pagemap_map(&ivs->pgmap, start, ivs->shm_len,
+			     dev_to_node(&pdev->dev));
+	if (!IS_ERR(p)) {
+		ivs->shm = p;
+		ivs->shm_pages = true;
+		return 0;
+	}
+	if (PTR_ERR(p) == -EOPNOTSUPP)
+		pr_notice_once("kernel without compound ZONE_DEVICE pages: DMBs have no struct pages, splice() from SMC-D sockets over dibs_ivshmem is unsafe\n");
+	else
+		dev_warn(&pdev->dev, "BAR2 without struct pages (ZONE_DEVICE: %pe): splice() from SMC-D sockets over it is unsafe\n",
+			 p);
+	memset(&ivs->pgmap, 0, sizeof(ivs->pgmap));
+	ivs->shm = memremap(start, ivs->shm_len, MEMREMAP_WB);
+	return ivs->shm ? 0 : -ENOMEM;
+}
+
+/*
+ * A page of BAR2 may still be in a pipe (splice() from an SMC-D socket
+ * whose DMB it was): ZONE_DEVICE pages of this kind do not keep their
+ * mapping alive, so wait until every such reference is gone, as
+ * unregister_netdevice() waits for a device's references.
+ */
+static void ivs_shm_unmap(struct ivs_dev *ivs)
+{
+	unsigned int secs = 0;
+	struct page *page;
+
+	if (!ivs->shm_pages) {
+		memunmap(ivs->shm);
+		return;
+	}
+	while ((page = dibs_pagemap_busy(ivs->shm, ivs->shm_len))) {
+		if (!(secs % 10))
+			dev_warn(&ivs->pdev->dev, "waiting for a reference to BAR2 offset 0x%lx to be dropped (spliced data not yet read?), %us\n",
+				 (unsigned long)((u8 *)page_address(page) -
+						 (u8 *)ivs->shm), secs);
+		msleep(1000);
+		secs++;
+	}
+	dibs_pagemap_unmap(&ivs->pgmap);
+}
+
 static int ivs_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 {
 	struct dibs_dev *dibs;
@@ -1149,12 +1211,9 @@ static int ivs_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		rc = -ENOMEM;
 		goto err_regions;
 	}
-	ivs->shm = memremap(pci_resource_start(pdev, 2), ivs->shm_len,
-			    MEMREMAP_WB);
-	if (!ivs->shm) {
-		rc = -ENOMEM;
+	rc = ivs_shm_map(ivs);
+	if (rc)
 		goto err_unmap0;
-	}
 
 	rc = pci_alloc_irq_vectors(pdev, 1, 1, PCI_IRQ_MSIX);
 	if (rc < 0) {
@@ -1249,7 +1308,7 @@ err_units:
 err_vectors:
 	pci_free_irq_vectors(pdev);
 err_unmap2:
-	memunmap(ivs->shm);
+	ivs_shm_unmap(ivs);
 err_unmap0:
 	pci_iounmap(pdev, ivs->regs);
 err_regions:
@@ -1289,7 +1348,7 @@ static void ivs_remove(struct pci_dev *pdev)
 	pci_free_irq_vectors(pdev);
 	put_device(&ivs->dibs->dev);
 	bitmap_free(ivs->units);
-	memunmap(ivs->shm);
+	ivs_shm_unmap(ivs);
 	pci_iounmap(pdev, ivs->regs);
 	pci_release_regions(pdev);
 	pci_disable_device(pdev);

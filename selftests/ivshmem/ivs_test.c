@@ -11,6 +11,12 @@
  *                             move_data() of SIZE bytes of value BYTE
  *                             -> "0" or -errno
  *   peek TOKEN OFF            a byte of one of our DMBs -> "BYTE" (decimal)
+ *   pages TOKEN               does every page of one of our DMBs have a
+ *                             struct page (virt_addr_valid(), and
+ *                             page_address(virt_to_page()) gives the
+ *                             address back, and it lies in one compound
+ *                             page, as smc's splice() needs)?
+ *                             -> "yes" or "no"
  *   stat                      "irqs N idx I mask M events E type T sub S gid G"
  *   query DEV GID             query_remote_gid() -> "0" or -errno
  *   bench DEV TOKEN OWN SIZE ITER
@@ -144,6 +150,23 @@ static int ivt_slot(u64 tok)
 	return -1;
 }
 
+static bool ivt_has_pages(struct dibs_dmb *dmb)
+{
+	u8 *p = dmb->cpu_addr;
+	u32 off;
+
+	for (off = 0; off < dmb->dmb_len; off += PAGE_SIZE) {
+		u8 *a = p + off;
+
+		if (!virt_addr_valid(a) ||
+		    page_address(virt_to_page(a)) != (void *)((unsigned long)a & PAGE_MASK))
+			return false;
+	}
+	/* smc's splice() passes the first page with offsets up to dmb_len */
+	return compound_head(virt_to_page(p)) ==
+	       compound_head(virt_to_page(p + dmb->dmb_len - 1));
+}
+
 static int ivt_cmd_reg(char *dev, char *rgid, unsigned int len)
 {
 	struct dibs_dev *d = ivt_find(dev);
@@ -258,6 +281,14 @@ static int ivt_exec(char *cmd)
 			return -EINVAL;
 		snprintf(ivt_answer, sizeof(ivt_answer), "%u\n",
 			 ((u8 *)ivt_dmbs[i].dmb.cpu_addr)[a]);
+		return 1;
+	}
+	if (sscanf(cmd, "pages %llx", &tok) == 1) {
+		i = ivt_slot(tok);
+		if (i < 0)
+			return -ENOENT;
+		snprintf(ivt_answer, sizeof(ivt_answer), "%s\n",
+			 ivt_has_pages(&ivt_dmbs[i].dmb) ? "yes" : "no");
 		return 1;
 	}
 	if (sscanf(cmd, "query %31s %63s", dev, arg) == 2) {

@@ -17,7 +17,7 @@ cd "$(dirname "$0")" || exit 1
 trap ivs_down EXIT
 O=$(ivs_other)
 LEN=65536
-ktap_plan 14
+ktap_plan 15
 
 ktap_check "dibs_ivshmem and ivs_test loaded, the other guest is a peer" ivs_up
 GID=$(cat "/sys/class/dibs/$DEV/gid")
@@ -50,6 +50,18 @@ reg() {
 	[ -n "$IDX" ]
 }
 ktap_check "register a DMB of $LEN bytes for guest $O" reg
+
+# The DMB's pages are struct pages of one compound page (BAR2 mapped with
+# memremap_pages()), as smc's splice() needs, unless the kernel has no
+# ZONE_DEVICE and the driver said so.
+pages() {
+	_want=yes
+	dmesg | grep -q "kernel without compound ZONE_DEVICE pages: DMBs have no struct pages" && _want=no
+	_got=$(ivt pages "$TOK")
+	ktap_diag "DMB pages: $_got (expected $_want)"
+	[ "$_got" = "$_want" ] && ! dmesg | grep -q "BAR2 without struct pages"
+}
+ktap_check "the DMB's pages are struct pages, one compound page, unless the kernel lacks ZONE_DEVICE" pages
 
 # A DMB bigger than a slot's data area is refused, and the kernel log
 # says why (QEMU's ivshmem-server's default 4 MiB region is too small for

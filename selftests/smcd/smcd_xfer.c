@@ -4,10 +4,11 @@
  * them, and the TCP vs SMC-D benchmark.
  *
  *   smcd_xfer server -p PORT [-a ADDR] [--tcp] [--expect MODE] [--count N]
- *                    [--ready FILE] [--timeout S]
+ *                    [--ready FILE] [--timeout S] [--splice]
  *   smcd_xfer client -a ADDR -p PORT [--tcp] [-n CONNS] [-s SIZE[,SIZE..]]
  *                    [--expect MODE] [--gids MYGID:PEERGID] [--hold]
  *                    [--together] [--fallback-ok REASON,...] [--timeout S]
+ *                    [--splice] [--pipe-hold FILE]
  *   smcd_xfer bench  -a ADDR -p PORT [--tcp] -t stream|rr|crr [-D SECONDS]
  *                    [--expect MODE]
  *   smcd_xfer diag   every SMC-D socket of this network namespace, as
@@ -27,7 +28,17 @@
  * until the peer or the kernel ends it (for unload tests); an abort is not
  * an error then, wrong data is.  --together: the threads call their first
  * connect() at the same moment (a barrier), as a connection pool that opens
- * all its connections at start does.
+ * all its connections at start does.  --splice (client or server): that
+ * side receives with splice() from the socket into a pipe and reads the
+ * pipe, instead of read() from the socket: on SMC sockets smc_rx_splice()
+ * hands the pipe references to the pages of the receive buffer (for SMC-D
+ * the DMB) rather than copies.  --pipe-hold FILE (client, with --hold):
+ * instead of just waiting, each connection sends 4096 bytes that the
+ * server echoes, splices them into a pipe, closes the socket, says "pipe
+ * holding", and reads and checks them (the echo, or zeros: smc clears the
+ * buffer of a connection it frees) only once FILE exists: a page of
+ * the receive buffer stays in the pipe meanwhile, while the connection is
+ * gone (for unload tests: an open socket would keep smc's link group).
  *
  * server: accepts connections (one thread each) until --count connections
  * have finished (default: forever); exits 1 if any of them failed.
@@ -57,6 +68,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -103,6 +115,8 @@ static int opt_expect = EXPECT_ANY;
 static int opt_conns = 1;
 static int opt_hold;
 static int opt_together;
+static int opt_splice;
+static const char *opt_pipe_hold;
 static uint32_t fallback_ok[8];
 static int nfallback_ok;
 static int opt_count = -1;
@@ -453,22 +467,57 @@ static int send_pattern(int fd, uint64_t seed, uint64_t len)
 	return rc;
 }
 
+/*
+ * --splice: up to @want bytes from socket @fd into pipe @pfd with
+ * splice(), then every byte that went into the pipe out of it into @buf.
+ * Returns the bytes in @buf, 0 at the end of the stream, -1 with errno.
+ */
+static ssize_t splice_some(int fd, int pfd[2], uint8_t *buf, size_t want)
+{
+	ssize_t n, got = 0;
+
+	n = splice(fd, NULL, pfd[1], NULL, want, SPLICE_F_MOVE);
+	if (n <= 0)
+		return n;
+	while (got < n) {
+		ssize_t r = read(pfd[0], buf + got, n - got);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			if (!r)
+				errno = EPIPE;
+			return -1;
+		}
+		got += r;
+	}
+	return got;
+}
+
 /* 0: all bytes as expected; 1: a byte differed; <0: socket error. */
 static int recv_pattern(int fd, uint64_t seed, uint64_t len, uint64_t *bad_off)
 {
 	uint8_t *buf = malloc(CHUNK), *exp = malloc(CHUNK);
 	uint64_t off = 0;
-	int rc = 0;
+	int rc = 0, pfd[2];
 
 	if (!buf || !exp) {
 		free(buf);
 		free(exp);
 		return -ENOMEM;
 	}
-	while (off < len) {
+	if (opt_splice && pipe(pfd)) {
+		rc = -errno;
+		pfd[0] = -1;
+	}
+	while (off < len && !(rc < 0)) {
 		size_t want = len - off > CHUNK ? CHUNK : len - off;
-		ssize_t n = read(fd, buf, want);
+		ssize_t n;
 
+		if (opt_splice)
+			n = splice_some(fd, pfd, buf, want);
+		else
+			n = read(fd, buf, want);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {
@@ -485,6 +534,10 @@ static int recv_pattern(int fd, uint64_t seed, uint64_t len, uint64_t *bad_off)
 			rc = 1;
 		}
 		off += n;
+	}
+	if (opt_splice && pfd[0] >= 0) {
+		close(pfd[0]);
+		close(pfd[1]);
 	}
 	free(buf);
 	free(exp);
@@ -530,9 +583,16 @@ static void *serve_conn(void *arg)
 				     (unsigned long long)h.down);
 			break;
 		}
-		/* until the client closes (or, with OP_HOLD, the kernel aborts) */
-		while (read(fd, msg, sizeof(msg)) > 0)
-			;
+		/*
+		 * until the client closes (or, with OP_HOLD, the kernel
+		 * aborts); what a held client sends comes back
+		 */
+		for (;;) {
+			ssize_t n = read(fd, msg, sizeof(msg));
+
+			if (n <= 0 || (h.op == OP_HOLD && write_full(fd, msg, n)))
+				break;
+		}
 		break;
 	case OP_STREAM:
 		for (;;) {
@@ -612,6 +672,78 @@ static int run_server(void)
 
 /* ---- client ------------------------------------------------------------ */
 
+/*
+ * --pipe-hold: 4096 bytes up, echoed, spliced into a pipe that keeps them
+ * (and so a page of our receive buffer) after the socket is closed, until
+ * the file opt_pipe_hold exists; then they are read and checked (the echo,
+ * or zeros where smc has cleared the buffer).  0 if they are right.
+ * Closes @fd.
+ */
+static int pipe_hold(int fd, uint64_t seed, const char *who)
+{
+	uint8_t buf[4096], exp[4096], exp2[4096];
+	struct stat st;
+	ssize_t n, in = 0, got = 0;
+	int pfd[2], rc = -1;
+
+	if (pipe(pfd)) {
+		fail("%s: pipe: %s", who, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	pattern(seed ^ 0x5a5a5a5a, 0, exp, sizeof(exp));
+	if (write_full(fd, exp, sizeof(exp))) {
+		fail("%s: sending the echo request failed", who);
+		goto out;
+	}
+	while (in < (ssize_t)sizeof(buf)) {
+		n = splice(fd, NULL, pfd[1], NULL, sizeof(buf) - in, 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			fail("%s: splice of the echo: %s", who,
+			     n ? strerror(errno) : "EOF");
+			goto out;
+		}
+		in += n;
+	}
+	close(fd);
+	fd = -1;
+	say("# %s: pipe holding\n", who);
+	while (stat(opt_pipe_hold, &st))
+		usleep(100000);
+	while (got < in) {
+		n = read(pfd[0], buf + got, in - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			fail("%s: reading the pipe: %s", who,
+			     n ? strerror(errno) : "EOF");
+			goto out;
+		}
+		got += n;
+	}
+	/*
+	 * smc clears an SMC-D receive buffer when its connection gives it up
+	 * (smc_buf_unuse()), which the closed socket's may have by now: the
+	 * pipe then shows zeros, as it would with ISM.
+	 */
+	memset(exp2, 0, sizeof(exp2));
+	if (memcmp(buf, exp, sizeof(buf)) && memcmp(buf, exp2, sizeof(buf))) {
+		fail("%s: the bytes held in the pipe are neither the echo nor zeros", who);
+		goto out;
+	}
+	say("# %s: pipe read, %zd bytes right (%s)\n", who, got,
+	    memcmp(buf, exp, sizeof(buf)) ? "zeros: smc cleared the buffer" : "the echo");
+	rc = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	close(pfd[0]);
+	close(pfd[1]);
+	return rc;
+}
+
 static int client_one(int id, uint64_t size)
 {
 	uint64_t seed = mix64(((uint64_t)id << 32) ^ size ^ (uint64_t)time(NULL));
@@ -652,6 +784,8 @@ static int client_one(int id, uint64_t size)
 		close(fd);
 		return -1;
 	}
+	if (opt_hold && opt_pipe_hold)
+		return pipe_hold(fd, seed, who);
 	if (opt_hold) {
 		char c;
 		ssize_t n;
@@ -831,10 +965,11 @@ static void help(void)
 {
 	fprintf(stderr,
 		"usage: smcd_xfer server -p PORT [-a ADDR] [--tcp] [--expect smcd|tcp|any]\n"
-		"                        [--count N] [--ready FILE] [--timeout S]\n"
+		"                        [--count N] [--ready FILE] [--timeout S] [--splice]\n"
 		"       smcd_xfer client -a ADDR -p PORT [--tcp] [-n CONNS] [-s SIZE,...]\n"
 		"                        [--expect MODE] [--gids MY:PEER] [--hold] [--together]\n"
-		"                        [--fallback-ok REASON,...] [--timeout S]\n"
+		"                        [--fallback-ok REASON,...] [--timeout S] [--splice]\n"
+		"                        [--pipe-hold FILE]\n"
 		"       smcd_xfer bench -a ADDR -p PORT [--tcp] -t stream|rr|crr [-D S]\n"
 		"       smcd_xfer diag\n");
 	exit(2);
@@ -851,6 +986,8 @@ int main(int argc, char **argv)
 		{ "gids", required_argument, NULL, 'g' },
 		{ "hold", no_argument, NULL, 'H' },
 		{ "together", no_argument, NULL, 'G' },
+		{ "splice", no_argument, NULL, 'S' },
+		{ "pipe-hold", required_argument, NULL, 'P' },
 		{ "fallback-ok", required_argument, NULL, 'F' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -905,6 +1042,12 @@ int main(int argc, char **argv)
 			break;
 		case 'G':
 			opt_together = 1;
+			break;
+		case 'S':
+			opt_splice = 1;
+			break;
+		case 'P':
+			opt_pipe_hold = optarg;
 			break;
 		case 'F':
 			s = strdup(optarg);
