@@ -22,7 +22,7 @@
 trap smcd_cleanup EXIT
 smcd_need_smc
 
-ktap_plan 14
+ktap_plan 15
 
 ktap_check "load dibs_lo, dibs_smcd" smcd_load
 G=$(smcd_gid lo)
@@ -128,6 +128,20 @@ ktap_check "v2: smc counted 33 SMC-Dv2 connections" [ $((v2_after - v2_before)) 
 dmbs=$(cat /sys/class/dibs/lo/dmbs)
 ktap_diag "DMBs on lo: $dmbs"
 ktap_check "DMBs live on the lo device" [ "$dmbs" -gt 0 ]
+# splice(): smc hands the pipe one page of the DMB with offsets up to the
+# DMB's length, so a DMB must be one compound page (as ISM's and
+# mainline's loopback's are)
+xfer_splice() {
+	smcd_server spl - -p 5110 --count 1 --expect smcd --splice || return 1
+	_srv=$SMCD_SERVER
+	./smcd_xfer client -a 127.0.0.1 -p 5110 -s 1048577 --expect smcd \
+		--gids "$G:$G" --splice
+	_crc=$?
+	smcd_server_wait spl "$_srv" "$_crc"
+	_src=$?
+	[ "$_crc" -eq 0 ] && [ "$_src" -eq 0 ]
+}
+ktap_check "v2: 1 MiB + 1 each way, both ends receiving with splice()" xfer_splice
 
 # 3. SMC-Dv1: PNET table for the netdev lo and the SMC-D device lo (s390:
 # flushing the user EIDs enables the system EID again, v2 wins)
