@@ -16,12 +16,27 @@
 #include "dibs_lo.h"
 
 /*
- * Memory of a DMB: zeroed, physically contiguous, in the linear map.  Fail
- * fast and quietly under memory pressure: the client gets -ENOMEM and may
- * retry with a smaller buffer.
+ * Memory of a DMB: zeroed, physically contiguous, in the linear map, and one
+ * compound page (as ISM's DMBs and mainline's loopback's are): smc's
+ * splice() hands a pipe the DMB's first page with offsets up to the DMB's
+ * length, which the page copy code accepts only within a compound page.
+ * Fail fast and quietly under memory pressure: the client gets -ENOMEM and
+ * may retry with a smaller buffer.
  */
 #define DIBS_LO_DMB_GFP	(GFP_KERNEL | __GFP_ZERO | __GFP_NOWARN | \
-			 __GFP_NORETRY | __GFP_NOMEMALLOC)
+			 __GFP_NORETRY | __GFP_NOMEMALLOC | __GFP_COMP)
+
+static void *dibs_lo_dmb_alloc(size_t len)
+{
+	struct page *page = alloc_pages(DIBS_LO_DMB_GFP, get_order(len));
+
+	return page ? page_address(page) : NULL;
+}
+
+static void dibs_lo_dmb_mem_free(void *addr, size_t len)
+{
+	__free_pages(virt_to_page(addr), get_order(len));
+}
 
 /* What register_dmb() and attach_dmb() report as the DMB's bus address. */
 #define DIBS_LO_DMA_ADDR	((dma_addr_t)~0ULL)
@@ -76,7 +91,7 @@ static void dibs_lo_dmb_free_rcu(struct rcu_head *head)
 {
 	struct dibs_lo_dmb *ldmb = container_of(head, struct dibs_lo_dmb, rcu);
 
-	free_pages_exact(ldmb->cpu_addr, PAGE_ALIGN(ldmb->len));
+	dibs_lo_dmb_mem_free(ldmb->cpu_addr, ldmb->len);
 	kfree(ldmb);
 }
 
@@ -170,8 +185,7 @@ int dibs_lo_register_dmb(struct dibs_dev *dibs, struct dibs_dmb *dmb,
 		rc = -ENOMEM;
 		goto err;
 	}
-	ldmb->cpu_addr = alloc_pages_exact(PAGE_ALIGN(dmb->dmb_len),
-					   DIBS_LO_DMB_GFP);
+	ldmb->cpu_addr = dibs_lo_dmb_alloc(dmb->dmb_len);
 	if (!ldmb->cpu_addr) {
 		kfree(ldmb);
 		rc = -ENOMEM;
@@ -197,7 +211,7 @@ int dibs_lo_register_dmb(struct dibs_dev *dibs, struct dibs_dmb *dmb,
 			rc = -ENOSPC;
 	}
 	if (rc) {
-		free_pages_exact(ldmb->cpu_addr, PAGE_ALIGN(ldmb->len));
+		dibs_lo_dmb_mem_free(ldmb->cpu_addr, ldmb->len);
 		kfree(ldmb);
 		goto err;
 	}
