@@ -42,7 +42,7 @@ server_pkg_checks() {
 		fail_if_output sh -c "LC_ALL=C.UTF-8 MANROFFSEQ='' MANWIDTH=80 man --warnings -E UTF-8 -l \$(find '$dir/usr/share/man/man8' -name 'dibs-ivshmem-server.8*' | head -n 1) 2>&1 > /dev/null"
 	unit=$(find "$dir" -name 'dibs-ivshmem-server@.service' | head -n 1) || true
 	if ! command -v systemd-analyze > /dev/null; then
-		skip "dibs-ivshmem-server@.service ($kind): systemd-analyze verify" "no systemd-analyze"
+		ktap_skip "dibs-ivshmem-server@.service ($kind): systemd-analyze verify" "no systemd-analyze"
 		return
 	fi
 	u=$WORK/x/unit-$kind
@@ -123,7 +123,7 @@ pkg_deb() {
 		dpkg-deb -x "$DEB_SRV" "$WORK/x/deb-srv" || true
 		server_pkg_checks deb "$WORK/x/deb-srv"
 	else
-		notok "dibs-ivshmem-server_${VERSION}_$ARCH.deb exists"
+		ktap_fail "dibs-ivshmem-server_${VERSION}_$ARCH.deb exists"
 	fi
 	changes=$WORK/deb/dibs_${VERSION}_${ARCH}.changes
 	if [ -s "$changes" ]; then
